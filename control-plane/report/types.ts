@@ -1,0 +1,53 @@
+/** The run report: what the engine produced for one run. JSON is canonical; HTML and PDF render it. */
+
+export interface EntityCounts {
+  entity: string;
+  target: string;
+  /** Records read from the source for this entity in this run. */
+  extracted: number;
+  /** Rows inserted into the target. */
+  created: number;
+  /** Existing target rows changed by this run. */
+  updated: number;
+  /** Records whose target row was already identical (re-runs). */
+  unchanged: number;
+  /** Target rows removed because the source reported the record deleted. */
+  deleted: number;
+  quarantined: number;
+  /** Records skipped by a mapping rule (skipWhen). */
+  skipped: number;
+  /** extracted === created + updated + unchanged + deleted + quarantined + skipped */
+  reconciles: boolean;
+}
+
+export interface PicklistWarning { entity: string; field: string; value: string; count: number; policy: string }
+export interface OwnerWarning { sourceUserId: string; email: string | null; count: number; assignedTo: string | null }
+export interface OrphanWarning { entity: string; field: string; count: number; policy: string; sample: string[] }
+export interface UnmappedFieldsWarning { entity: string; fields: string[] }
+export interface QuarantineSample { entity: string; sourceId: string | null; field: string | null; reason: string }
+
+export interface RunReport {
+  runId: string;
+  migrationId: string | null;
+  mode: 'run' | 'dry-run';
+  status: 'completed' | 'failed' | 'cancelled' | 'running' | 'paused' | 'rolled_back';
+  sourceSystem: string;
+  tenantId: string;
+  targetSchema: string;
+  startedAt: string;
+  finishedAt: string | null;
+  durationSeconds: number;
+  entities: EntityCounts[];
+  totals: Omit<EntityCounts, 'entity' | 'target'>;
+  warnings: {
+    unmappedFields: UnmappedFieldsWarning[];
+    unmappedPicklistValues: PicklistWarning[];
+    unmatchedOwners: OwnerWarning[];
+    orphans: OrphanWarning[];
+    other: string[];
+  };
+  quarantineSample: QuarantineSample[];
+  throughput: { recordsPerSecond: number };
+  timings: Record<string, number>;
+  error?: string;
+}
