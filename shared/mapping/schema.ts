@@ -14,12 +14,13 @@ export const ColumnTypeSchema = z.enum([
 export const UnmappedPolicySchema = z.union([
   z.object({ policy: z.literal('quarantine') }),
   z.object({ policy: z.literal('default'), value: z.string() }),
-  z.object({ policy: z.literal('null') }),
+  z.object({ policy: z.preprocess((v) => (v === null ? 'null' : v), z.literal('null')) }),
   z.object({ policy: z.literal('passthrough') }),
 ]);
 
 /** What to do when a reference names a parent that never arrives. */
-export const OrphanPolicySchema = z.enum(['null', 'quarantine', 'placeholder']);
+/** YAML reads a bare `null` as null; it means the 'null' policy here. */
+export const OrphanPolicySchema = z.preprocess((v) => (v === null ? 'null' : v), z.enum(['null', 'quarantine', 'placeholder']));
 
 /** Small, safe computed-field functions (no eval). Arguments are source field names or {"lit": value}. */
 const ArgSchema = z.union([z.string(), z.object({ lit: z.union([z.string(), z.number(), z.boolean(), z.null()]) })]);

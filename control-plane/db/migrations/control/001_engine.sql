@@ -34,6 +34,7 @@ CREATE TABLE runs (
   started_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz,
   report jsonb,
+  warnings jsonb NOT NULL DEFAULT '{}'::jsonb,
   error text
 );
 CREATE INDEX runs_key_idx ON runs (run_key, started_at DESC);
@@ -144,3 +145,16 @@ BEGIN
 END $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- References whose parent never arrived, and what the policy did about them.
+CREATE TABLE orphans (
+  id bigserial PRIMARY KEY,
+  run_id uuid NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  entity text NOT NULL,
+  source_id text NOT NULL,
+  field text NOT NULL,
+  ref_entity text NOT NULL,
+  ref_source_id text NOT NULL,
+  policy text NOT NULL
+);
+CREATE UNIQUE INDEX orphans_key ON orphans (run_id, entity, source_id, field);

@@ -1,0 +1,95 @@
+/**
+ * Bench support for `npm run bench -- --source dynamics`: extract from the Dataverse emulator with
+ * service protection limits on and report how close the connector runs to the ceiling.
+ *
+ * Dataverse allows 6,000 requests per 5-minute sliding window; a bench cannot wait 5 minutes per
+ * window, so the window is scaled down at the same rate (default 200 requests per 10 s = 20 req/s).
+ * From a cold start a sliding window admits at most R·(⌊T/W⌋ + 1) requests in T seconds (a full
+ * window at 0, W, 2W, …), so rate_efficiency = successful requests / that maximum (never above 1).
+ * The run stops just before a window boundary so the final window is not counted half used.
+ *
+ * Run directly: `npx tsx connectors/dynamics/bench.ts [windows]` prints the result as JSON.
+ */
+import { pathToFileURL } from 'node:url';
+import { RateLimiterRegistry } from '../sdk/index.ts';
+import { startEmulator } from './emulator/index.ts';
+import { createConnector } from './index.ts';
+
+export interface DynamicsBenchOptions {
+  /** Whole windows to run for (default 3). */
+  windows?: number;
+  /** Requests per window (default 200). */
+  requestsPerWindow?: number;
+  /** Window length in seconds (default 10). */
+  windowSeconds?: number;
+  /** Accounts in the emulated org (default 50,000: more than the run can read). */
+  records?: number;
+  /** Records per page (default 50, so the run is bound by requests, not bytes). */
+  pageSize?: number;
+  seed?: number;
+}
+
+export interface DynamicsBenchResult {
+  seconds: number;
+  /** Requests the emulator answered with data (429s and retries excluded). */
+  requests: number;
+  rateLimited: number;
+  records: number;
+  achievedRps: number;
+  /** The steady rate the window allows: requestsPerWindow / windowSeconds. */
+  ceilingRps: number;
+  /** Successful requests / the most a sliding window admits in the elapsed time. */
+  rateEfficiency: number;
+  /** One line for the bench report: "rate_efficiency=0.912". */
+  line: string;
+}
+
+export async function benchDynamics(opts: DynamicsBenchOptions = {}): Promise<DynamicsBenchResult> {
+  const windowSeconds = opts.windowSeconds ?? 10;
+  const perWindow = opts.requestsPerWindow ?? 200;
+  const durationMs = ((opts.windows ?? 3) * windowSeconds - windowSeconds / 20) * 1000;
+  const em = await startEmulator({
+    records: opts.records ?? 50_000, seed: opts.seed ?? 1, rateLimits: true, limits: { requests: perWindow, windowSeconds },
+  });
+  const connector = createConnector({
+    credentials: em.credentials, baseUrl: em.url, tokenUrl: em.tokenUrl, pageSize: opts.pageSize ?? 50,
+    rateLimiters: new RateLimiterRegistry(),
+    rateLimits: { buckets: [{ name: 'burst', requests: perWindow, perSeconds: windowSeconds }] },
+  });
+  const controller = new AbortController();
+  let records = 0;
+  const started = Date.now();
+  const timer = setTimeout(() => controller.abort(), durationMs);
+  try {
+    for (const entity of ['account', 'contact', 'task']) {
+      if (controller.signal.aborted) break;
+      for await (const batch of connector.read(entity, { batchSize: 1000, signal: controller.signal })) records += batch.records.length;
+    }
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    await connector.close();
+    await em.close();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const stats = connector.http.stats;
+  const requests = stats.requests - stats.rateLimited - stats.retries;
+  const maxRequests = perWindow * (Math.floor(seconds / windowSeconds) + 1);
+  const rateEfficiency = Math.round((requests / maxRequests) * 1000) / 1000;
+  return {
+    seconds, requests, rateLimited: stats.rateLimited, records, achievedRps: requests / seconds, ceilingRps: perWindow / windowSeconds, rateEfficiency,
+    line: `rate_efficiency=${rateEfficiency.toFixed(3)}`,
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const windows = Number(process.argv[2] ?? '') || undefined;
+  benchDynamics({ windows }).then(
+    (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

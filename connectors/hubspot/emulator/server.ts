@@ -1,0 +1,265 @@
+/**
+ * The HubSpot sandbox emulator's HTTP server: OAuth token endpoint, bearer auth, CRM v3 object
+ * lists, get-by-id, search (with the 10,000-result cap), properties, owners and associations v4
+ * batch read, in HubSpot's wire format (error bodies, X-HubSpot-RateLimit-* headers, ISO timestamps).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { FaultOptions } from '../../sdk/index.ts';
+import { Dataset, objectType, OBJECT_TYPES, type ObjectType } from './dataset.ts';
+import { RateLimits } from './limits.ts';
+import { rngFor, type Rng } from './prng.ts';
+import { PROPERTIES, propertyJson } from './properties.ts';
+import { handleSearch } from './search.ts';
+import { HttpError, hubspotError } from './http-error.ts';
+
+export { HttpError, hubspotError } from './http-error.ts';
+
+export interface EmulatorConfig {
+  dataset: Dataset;
+  faults: FaultOptions;
+  rateLimits: boolean;
+  credentials: { accessToken: string; clientId: string; clientSecret: string; refreshToken: string };
+}
+
+const ASSOCIATION_TYPE: Record<string, number> = {
+  'contacts>companies': 279, 'companies>contacts': 280, 'deals>companies': 341, 'deals>contacts': 3,
+  'calls>companies': 182, 'calls>contacts': 194, 'calls>deals': 206, 'meetings>companies': 188, 'meetings>contacts': 200, 'meetings>deals': 212,
+  'tasks>companies': 192, 'tasks>contacts': 204, 'tasks>deals': 216, 'notes>companies': 190, 'notes>contacts': 202, 'notes>deals': 214,
+};
+const PRIMARY_TYPE: Record<string, number> = { 'contacts>companies': 1, 'deals>companies': 5 };
+
+export class HubSpotEmulator {
+  private readonly limits: RateLimits;
+  private readonly tokens = new Map<string, number>();
+  private readonly faultRng: Rng;
+  private burst429 = 0;
+  private tokenSeq = 0;
+  readonly stats = { requests: 0, rateLimited: 0, faults: 0 };
+  baseUrl = '';
+
+  constructor(private readonly cfg: EmulatorConfig) {
+    this.limits = new RateLimits(cfg.rateLimits);
+    this.faultRng = rngFor(cfg.dataset.seed, 'faults', 0);
+  }
+
+  createServer(): Server {
+    return createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        const e = err instanceof HttpError ? err : hubspotError(500, 'INTERNAL_ERROR', 'internal error');
+        send(res, e.status, e.body);
+      });
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.stats.requests++;
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const body = await readBody(req);
+    if (req.method === 'POST' && url.pathname === '/oauth/v1/token') return send(res, ...this.token(body));
+
+    const token = this.authenticate(req);
+    const isSearch = url.pathname.endsWith('/search');
+    const verdict = this.limits.take(token, Date.now(), isSearch);
+    if (!verdict.ok) {
+      this.stats.rateLimited++;
+      const policyMsg = verdict.policy === 'DAILY' ? 'daily' : verdict.policy === 'SECONDLY' ? 'secondly' : 'ten_secondly_rolling';
+      return send(res, 429, { status: 'error', message: `You have reached your ${policyMsg} limit.`, errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: verdict.policy, requestId: randomUUID() },
+        { ...verdict.headers, 'Retry-After': String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))) });
+    }
+    await this.injectFaults();
+    const [status, payload] = this.route(req.method ?? 'GET', url, body);
+    send(res, status, payload, verdict.headers);
+  }
+
+  private async injectFaults(): Promise<void> {
+    const f = this.cfg.faults;
+    if (f.slowRate && this.faultRng.chance(f.slowRate)) await new Promise((r) => setTimeout(r, f.slowMs ?? 2000));
+    if (this.burst429 > 0 || (f.rate429 && this.faultRng.chance(f.rate429))) {
+      if (this.burst429 === 0) this.burst429 = f.burst429Length ?? 3;
+      this.burst429--;
+      this.stats.faults++;
+      throw new HttpError(429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'TEN_SECONDLY_ROLLING' });
+    }
+    if (f.rate5xx && this.faultRng.chance(f.rate5xx)) {
+      this.stats.faults++;
+      throw hubspotError(this.faultRng.pick([500, 502, 503]), 'INTERNAL_ERROR', 'The server encountered a temporary error.');
+    }
+  }
+
+  private token(body: Body): [number, Record<string, unknown>] {
+    const form = body.form;
+    const c = this.cfg.credentials;
+    if (form.get('grant_type') !== 'refresh_token') return [400, { status: 'UNSUPPORTED_GRANT_TYPE', message: 'only refresh_token is supported by the emulator', correlationId: randomUUID() }];
+    if (form.get('client_id') !== c.clientId || form.get('client_secret') !== c.clientSecret) return [400, { status: 'BAD_CLIENT_ID', message: 'missing or invalid client credentials', correlationId: randomUUID() }];
+    if (form.get('refresh_token') !== c.refreshToken) return [400, { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token', correlationId: randomUUID() }];
+    const ttl = this.cfg.faults.tokenTtlSeconds ?? 1800;
+    const access = `CO${Buffer.from(`${this.cfg.dataset.seed}:${++this.tokenSeq}:${randomUUID()}`).toString('base64url')}`;
+    this.tokens.set(access, Date.now() + ttl * 1000);
+    return [200, { token_type: 'bearer', refresh_token: c.refreshToken, access_token: access, expires_in: ttl }];
+  }
+
+  private authenticate(req: IncomingMessage): string {
+    const h = req.headers['authorization'];
+    const m = typeof h === 'string' ? /^Bearer\s+(.+)$/i.exec(h) : null;
+    if (!m) throw hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication.');
+    const token = m[1]!.trim();
+    if (token === this.cfg.credentials.accessToken) return token;
+    const exp = this.tokens.get(token);
+    if (exp === undefined) throw hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials are invalid.');
+    if (exp <= Date.now()) throw hubspotError(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
+    return token;
+  }
+
+  private route(method: string, url: URL, body: Body): [number, unknown] {
+    const p = url.pathname.replace(/\/+$/, '');
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && (m = /^\/crm\/v3\/objects\/([^/]+)$/.exec(p))) return [200, this.list(type(m[1]!), url)];
+    if (method === 'GET' && (m = /^\/crm\/v3\/objects\/([^/]+)\/([^/]+)$/.exec(p))) return [200, this.getById(type(m[1]!), decodeURIComponent(m[2]!), url)];
+    if (method === 'POST' && (m = /^\/crm\/v3\/objects\/([^/]+)\/search$/.exec(p))) {
+      const t = type(m[1]!);
+      const page = handleSearch(this.cfg.dataset, t, body.json ?? {});
+      this.maybeModify(t);
+      return [200, page];
+    }
+    if (method === 'GET' && (m = /^\/crm\/v3\/properties\/([^/]+)$/.exec(p))) return [200, { results: PROPERTIES[type(m[1]!)]!.map(propertyJson) }];
+    if (method === 'GET' && p === '/crm/v3/owners') return [200, this.owners(url)];
+    if (method === 'GET' && (m = /^\/crm\/v3\/owners\/([^/]+)$/.exec(p))) return [200, this.owner(m[1]!)];
+    if (method === 'POST' && (m = /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/read$/.exec(p))) return this.associations(type(m[1]!), type(m[2]!), body.json);
+    throw hubspotError(404, 'OBJECT_NOT_FOUND', `Unable to route ${method} ${p}`);
+  }
+
+  private requestedProperties(url: URL): string[] | undefined {
+    const all = url.searchParams.getAll('properties').flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+    return all.length ? all : undefined;
+  }
+
+  private list(t: ObjectType, url: URL): unknown {
+    const ds = this.cfg.dataset;
+    const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? '10') || 10));
+    if (url.searchParams.get('archived') === 'true') return { results: [] };
+    const afterRaw = url.searchParams.get('after');
+    const start = afterRaw === null ? 0 : Number(afterRaw);
+    if (!Number.isInteger(start) || start < 0) throw hubspotError(400, 'VALIDATION_ERROR', `Invalid input: after=${afterRaw} is not a valid paging cursor.`);
+    const props = this.requestedProperties(url);
+    const assocTypes = url.searchParams.getAll('associations').flatMap((v) => v.split(',')).map((s) => objectType(s.trim())).filter((x): x is ObjectType => Boolean(x));
+    const end = Math.min(ds.count(t), start + limit);
+    const results = [];
+    for (let i = start; i < end; i++) {
+      const rec = ds.record(t, i, props);
+      if (assocTypes.length) rec['associations'] = Object.fromEntries(assocTypes.map((to) => [to, { results: ds.associations(t, to, i).map((j) => ({ id: ds.idOf(to, j), type: `${singular(t)}_to_${singular(to)}` })) }]));
+      results.push(rec);
+    }
+    this.maybeModify(t);
+    const out: Record<string, unknown> = { results };
+    if (end < ds.count(t)) {
+      const link = new URL(`${this.baseUrl}/crm/v3/objects/${t}`);
+      for (const [k, v] of url.searchParams) if (k !== 'after') link.searchParams.append(k, v);
+      link.searchParams.set('after', String(end));
+      out['paging'] = { next: { after: String(end), link: link.toString() } };
+    }
+    return out;
+  }
+
+  /** Fault: a record (anywhere in the set) is modified while the extraction runs. */
+  private maybeModify(t: ObjectType): void {
+    const p = this.cfg.faults.modifyDuringExtraction;
+    const n = this.cfg.dataset.count(t);
+    if (p && n > 0 && this.faultRng.chance(p)) this.cfg.dataset.touch(t, this.faultRng.int(n), Date.now());
+  }
+
+  private getById(t: ObjectType, id: string, url: URL): unknown {
+    const i = this.cfg.dataset.indexOf(t, id);
+    if (i === undefined) throw hubspotError(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.', { context: { id: [id] } });
+    return this.cfg.dataset.record(t, i, this.requestedProperties(url));
+  }
+
+  private owners(url: URL): unknown {
+    const ds = this.cfg.dataset;
+    const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? '100') || 100));
+    const start = Number(url.searchParams.get('after') ?? '0') || 0;
+    const email = url.searchParams.get('email');
+    const n = ds.ownerCount();
+    const all = [];
+    for (let i = start; i < Math.min(n, start + limit); i++) all.push(ds.owner(i));
+    const results = email ? all.filter((o) => o.email === email.toLowerCase()) : all;
+    const end = Math.min(n, start + limit);
+    return end < n ? { results, paging: { next: { after: String(end), link: `${this.baseUrl}/crm/v3/owners/?after=${end}` } } } : { results };
+  }
+
+  private owner(id: string): unknown {
+    const i = Number(id) - 70_000_000;
+    if (!Number.isInteger(i) || i < 0 || i >= this.cfg.dataset.ownerCount()) throw hubspotError(404, 'OBJECT_NOT_FOUND', `Owner ${id} not found`);
+    return this.cfg.dataset.owner(i);
+  }
+
+  private associations(from: ObjectType, to: ObjectType, json: unknown): [number, unknown] {
+    const inputs = (json as { inputs?: { id?: unknown }[] } | undefined)?.inputs;
+    if (!Array.isArray(inputs)) throw hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON: "inputs" is required.');
+    if (inputs.length > 1000) throw hubspotError(400, 'VALIDATION_ERROR', 'Batch input limit exceeded: at most 1000 inputs.');
+    const startedAt = new Date().toISOString();
+    const ds = this.cfg.dataset;
+    const key = `${from}>${to}`;
+    const results = [];
+    const errors = [];
+    for (const input of inputs) {
+      const id = String(input.id ?? '');
+      const i = ds.indexOf(from, id);
+      const targets = i === undefined ? [] : ds.associations(from, to, i);
+      if (targets.length === 0) {
+        errors.push({ status: 'error', category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND', message: `No ${singular(to)} is associated with ${singular(from)} ${id}.`, context: { fromObjectId: [id], fromObjectType: [singular(from)], toObjectType: [singular(to)] } });
+        continue;
+      }
+      results.push({
+        from: { id },
+        to: targets.map((j, k) => ({
+          toObjectId: Number(ds.idOf(to, j)),
+          associationTypes: [
+            ...(k === 0 && PRIMARY_TYPE[key] ? [{ category: 'HUBSPOT_DEFINED', typeId: PRIMARY_TYPE[key], label: 'Primary' }] : []),
+            { category: 'HUBSPOT_DEFINED', typeId: ASSOCIATION_TYPE[key] ?? 1, label: null },
+          ],
+        })),
+      });
+    }
+    const payload: Record<string, unknown> = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
+    if (errors.length) Object.assign(payload, { errors, numErrors: errors.length });
+    return [errors.length ? 207 : 200, payload];
+  }
+}
+
+function type(name: string): ObjectType {
+  const t = objectType(name);
+  if (!t) throw hubspotError(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${name}. Known: ${OBJECT_TYPES.join(', ')}`);
+  return t;
+}
+
+function singular(t: ObjectType): string {
+  return t === 'companies' ? 'company' : t.slice(0, -1);
+}
+
+interface Body {
+  json?: unknown;
+  form: URLSearchParams;
+}
+
+async function readBody(req: IncomingMessage): Promise<Body> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = String(req.headers['content-type'] ?? '');
+  if (type.includes('application/x-www-form-urlencoded')) return { form: new URLSearchParams(text) };
+  if (text) {
+    try {
+      return { json: JSON.parse(text) as unknown, form: new URLSearchParams() };
+    } catch {
+      throw hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1');
+    }
+  }
+  return { form: new URLSearchParams() };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-hubspot-correlation-id': randomUUID(), ...headers });
+  res.end(text);
+}

@@ -1,0 +1,73 @@
+/**
+ * The HubSpot connector: the declarative definition plus hooks for property discovery, full
+ * lists with every property, search windows for incremental passes, and associations v4.
+ */
+import type { ConnectorFactoryOptions } from '../registry.ts';
+import {
+  DeclarativeSourceConnector, paginate, type ConnectorHooks, type DeclarativeConnectorOptions, type HookContext, type Page, type StreamPagesArgs,
+} from '../sdk/index.ts';
+import { withAssociations } from './associations.ts';
+import { CRM_OBJECTS, hubspotDefinition, hubspotOAuthDefinition, type CrmObject } from './definition.ts';
+import { discoverHubSpot, PropertyCache } from './discover.ts';
+import { searchLimiter, searchWindows } from './search-windows.ts';
+
+export { hubspotDefinition, hubspotOAuthDefinition } from './definition.ts';
+
+export interface HubSpotConnectorOptions extends ConnectorFactoryOptions, Pick<DeclarativeConnectorOptions, 'fetch' | 'clock' | 'random' | 'rateLimiters' | 'onTokens'> {
+  /** Read associations v4 for contacts, deals and engagements (default true). */
+  associations?: boolean;
+  /** Override the search window cap (tests). */
+  searchCap?: number;
+}
+
+function isCrmObject(name: string): name is CrmObject {
+  return (CRM_OBJECTS as readonly string[]).includes(name);
+}
+
+export function createConnector(options: HubSpotConnectorOptions): DeclarativeSourceConnector {
+  const cache = new PropertyCache();
+  const limiter = searchLimiter();
+  const oauth = Boolean(options.credentials['refreshToken']);
+
+  async function* objectPages(ctx: HookContext, args: StreamPagesArgs): AsyncGenerator<Page> {
+    const type = args.stream.name as CrmObject;
+    const properties = await cache.names(ctx, type);
+    if (args.since !== undefined) {
+      yield* searchWindows(ctx, { stream: args.stream, start: args.start, since: args.since, properties, limiter, cap: options.searchCap });
+      return;
+    }
+    yield* paginate(
+      ctx.definition.paginator,
+      { vendor: 'hubspot', stream: type, recordSelector: 'results', pageSize: args.pageSize, start: args.start },
+      async (req) => {
+        const res = await ctx.http.request({
+          path: args.stream.path,
+          stream: type,
+          signal: ctx.signal,
+          query: { ...args.stream.params, limit: String(args.pageSize), properties: properties.join(','), ...req.query },
+        });
+        return { body: res.body, headers: res.headers };
+      },
+    );
+  }
+
+  const pages: NonNullable<ConnectorHooks['pages']> = {};
+  const enrich: NonNullable<ConnectorHooks['enrich']> = {};
+  for (const type of CRM_OBJECTS) {
+    pages[type] = objectPages;
+    if (options.associations !== false) enrich[type] = (ctx, records, stream) => (isCrmObject(stream.name) ? withAssociations(ctx, stream.name, records) : Promise.resolve(records));
+  }
+
+  return new DeclarativeSourceConnector(oauth ? hubspotOAuthDefinition : hubspotDefinition, {
+    credentials: options.credentials,
+    baseUrl: options.baseUrl,
+    tokenUrl: options.tokenUrl,
+    logger: options.logger,
+    fetch: options.fetch,
+    clock: options.clock,
+    random: options.random,
+    rateLimiters: options.rateLimiters,
+    onTokens: options.onTokens,
+    hooks: { discover: (ctx) => discoverHubSpot(ctx, cache), pages, enrich },
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * The connector + emulator registry: vendor name → lazy imports of what that vendor ships.
+ * Adding a platform touches its own folder and ONE entry here, nothing else:
+ *
+ *   myvendor: {
+ *     connector: () => import('./myvendor/index.ts').then((m) => m.createConnector),
+ *     emulator: () => import('./myvendor/emulator/index.ts').then((m) => m.startEmulator),
+ *     mapping: new URL('./myvendor/mapping.yaml', import.meta.url),
+ *   },
+ *
+ * Imports are lazy so that loading the registry (CLI help, the control plane) pulls in no vendor code.
+ */
+import type { SourceConnector } from '../shared/connector.ts';
+import type { StartEmulator } from './sdk/emulator-types.ts';
+import type { Logger } from '../shared/log/logger.ts';
+
+/** Options every connector factory accepts. `credentials` use the vendor's own field names. */
+export interface ConnectorFactoryOptions {
+  credentials: Record<string, string>;
+  /** Override the API base URL (emulator, sandbox org, private cloud). */
+  baseUrl?: string;
+  /** Override the OAuth token endpoint. */
+  tokenUrl?: string;
+  logger?: Logger;
+}
+
+export type ConnectorFactory = (options: ConnectorFactoryOptions) => SourceConnector | Promise<SourceConnector>;
+
+export interface RegistryEntry {
+  /** Human name for lists and reports. */
+  label: string;
+  connector: () => Promise<ConnectorFactory>;
+  emulator?: () => Promise<StartEmulator>;
+  /** The mapping template to Logic Nexus (connectors/<vendor>/mapping.yaml). */
+  mapping?: URL;
+}
+
+export const registry: Record<string, RegistryEntry> = {
+  dynamics: {
+    label: 'Microsoft Dynamics 365 (Dataverse)',
+    connector: () => import('./dynamics/index.ts').then((m) => m.createConnector),
+    emulator: () => import('./dynamics/emulator/index.ts').then((m) => m.startEmulator),
+    mapping: new URL('./dynamics/mapping.yaml', import.meta.url),
+  },
+  hubspot: {
+    label: 'HubSpot CRM',
+    connector: () => import('./hubspot/index.ts').then((m) => m.createConnector),
+    emulator: () => import('./hubspot/emulator/index.ts').then((m) => m.startEmulator),
+    mapping: new URL('./hubspot/mapping.yaml', import.meta.url),
+  },
+  salesforce: { label: 'Salesforce Sales Cloud', connector: () => import('./salesforce/index.ts').then((m) => m.createConnector), emulator: () => import('./salesforce/emulator/index.ts').then((m) => m.startEmulator), mapping: new URL('./salesforce/mapping.yaml', import.meta.url) },
+};
+
+export class UnknownVendorError extends Error {
+  override readonly name = 'UnknownVendorError';
+  constructor(readonly vendor: string, what: 'connector' | 'emulator') {
+    super(`no ${what} registered for vendor "${vendor}"; known: ${Object.keys(registry).sort().join(', ')}`);
+  }
+}
+
+export function registryEntry(vendor: string): RegistryEntry {
+  const entry = registry[vendor];
+  if (!entry) throw new UnknownVendorError(vendor, 'connector');
+  return entry;
+}
+
+export async function loadConnectorFactory(vendor: string): Promise<ConnectorFactory> {
+  return registryEntry(vendor).connector();
+}
+
+export async function loadEmulator(vendor: string): Promise<StartEmulator> {
+  const entry = registry[vendor];
+  if (!entry?.emulator) throw new UnknownVendorError(vendor, 'emulator');
+  return entry.emulator();
+}

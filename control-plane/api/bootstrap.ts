@@ -1,0 +1,17 @@
+/** First-run setup: a tenant with an admin user and an admin API key, printed once. */
+import { randomBytes } from 'node:crypto';
+import { withSystem, type Db } from './db.ts';
+import { createApiKey, createTenant, createUser } from './auth/store.ts';
+
+export interface Bootstrapped { tenantId: string; email: string; password: string; apiKey: string }
+
+/** Create the first tenant and admin when no user exists yet; otherwise do nothing and return null. */
+export async function bootstrapAdmin(db: Db, email: string, tenantName = 'Default tenant'): Promise<Bootstrapped | null> {
+  const existing = await withSystem(db, (c) => c.query('SELECT 1 FROM api_users LIMIT 1'));
+  if (existing.rowCount) return null;
+  const tenantId = await createTenant(db, tenantName);
+  const password = randomBytes(12).toString('base64url');
+  await createUser(db, { tenantId, email, password, role: 'admin', displayName: 'Administrator' });
+  const { key } = await createApiKey(db, { tenantId, name: 'bootstrap admin key', role: 'admin', createdBy: 'bootstrap' });
+  return { tenantId, email, password, apiKey: key };
+}

@@ -1,0 +1,139 @@
+/**
+ * The control plane HTTP server: API v1, OpenAPI at /docs, live events, the web console, and
+ * (through serve.ts) the agent gateway on the same http server.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type pg from 'pg';
+import { createLogger, type Logger } from '../../shared/log/logger.ts';
+import { installAuth } from './auth/hook.ts';
+import type { ApiContext } from './context.ts';
+import { CredentialStore } from './credentials/store.ts';
+import type { KeyProvider } from './credentials/key-provider.ts';
+import { enginePort, registryConnectors, reportPort } from './engine-port.ts';
+import { EventBus } from './events/bus.ts';
+import { installErrorHandler, installZod, zodToOpenApi } from './http.ts';
+import type { AgentGatewayPort, ConnectorPort, EnginePort, ReportPort } from './ports.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { authRoutes } from './routes/auth.ts';
+import { connectorRoutes } from './routes/connectors.ts';
+import { eventRoutes } from './routes/events.ts';
+import { logsReportRoutes } from './routes/logs-report.ts';
+import { migrationRoutes } from './routes/migrations.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { Runner } from './runner.ts';
+import { TemplateStore } from './templates.ts';
+import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.ts';
+
+export const CONSOLE_DIST = fileURLToPath(new URL('../console/dist/', import.meta.url));
+
+export interface ServerOptions {
+  pool: pg.Pool;
+  controlSchema: string;
+  targetSchema: string;
+  keys: KeyProvider;
+  engine?: EnginePort;
+  connectors?: ConnectorPort;
+  agents?: AgentGatewayPort | null;
+  /** Attach the agent gateway to the API's own http server (serve.ts passes attachAgentGateway here). */
+  attachAgents?: (server: import('node:http').Server) => AgentGatewayPort & { stop?(): Promise<void> | void };
+  reports?: ReportPort;
+  logger?: Logger;
+  /** Largest accepted request body in bytes (default 1 MiB); larger → 413. */
+  bodyLimit?: number;
+  loginRateLimit?: number;
+  secureCookies?: boolean;
+  trustProxy?: boolean;
+  webhooks?: DispatcherOptions;
+  /** Serve the built console from this folder (default control-plane/console/dist when it exists). */
+  consoleDir?: string | null;
+}
+
+export interface ControlPlaneServer {
+  app: FastifyInstance;
+  ctx: ApiContext;
+  close(): Promise<void>;
+}
+
+export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer> {
+  const log = o.logger ?? createLogger();
+  const db = { pool: o.pool, schema: o.controlSchema };
+  const credentials = new CredentialStore(o.keys);
+  const bus = new EventBus();
+  const connectors = o.connectors ?? registryConnectors;
+  const engine = o.engine ?? enginePort;
+  const webhooks = new WebhookDispatcher(db, credentials, log, o.webhooks);
+  const runner = new Runner({ db, targetSchema: o.targetSchema, engine, connectors, credentials, bus, webhooks, log });
+  const ctx: ApiContext = {
+    db, targetSchema: o.targetSchema, credentials, engine, connectors, agents: o.agents ?? null, reports: o.reports ?? reportPort,
+    runner, bus, webhooks, templates: new TemplateStore(connectors), log,
+  };
+
+  const app = Fastify({ logger: false, bodyLimit: o.bodyLimit ?? 1024 * 1024, trustProxy: o.trustProxy ?? false });
+  installZod(app);
+  installErrorHandler(app, log);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'nexus-migrate control plane', version: '1.0.0' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'nexus_session' } } },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: zodToOpenApi as never,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  installAuth(app, db);
+
+  const dir = o.consoleDir === undefined ? (existsSync(CONSOLE_DIST) ? CONSOLE_DIST : null) : o.consoleDir;
+  if (dir) await app.register(fastifyStatic, { root: dir, prefix: '/', index: ['index.html'], wildcard: false });
+
+  authRoutes(app, ctx, { loginRateLimit: o.loginRateLimit ?? 10, secureCookies: o.secureCookies ?? false });
+  migrationRoutes(app, ctx);
+  logsReportRoutes(app, ctx);
+  connectorRoutes(app, ctx);
+  agentRoutes(app, ctx);
+  webhookRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  app.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));
+
+  let detachAgents: (() => Promise<void> | void) | undefined;
+  if (o.attachAgents) {
+    const port = o.attachAgents(app.server);
+    ctx.agents = port;
+    detachAgents = () => port.stop?.();
+  }
+  const offAgents = ctx.agents?.onStatus?.((e) => bus.publish(e.tenantId, { type: 'agent', agentId: e.agentId, online: e.online, version: e.version ?? null }));
+
+  return {
+    app,
+    ctx,
+    async close() {
+      offAgents?.();
+      await detachAgents?.();
+      for (const id of runner.activeIds()) runner.stop(id, 'paused');
+      await app.close();
+      await runner.idle();
+      await webhooks.idle();
+    },
+  };
+}

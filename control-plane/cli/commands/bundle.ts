@@ -1,0 +1,160 @@
+/**
+ * Offline bundles (no network link between the customer site and the control plane):
+ *   bundle export --source <spec> --tenant <id> --out <file> [--entities a,b] [--recipient <b64> | --recipient-file f]
+ *       <spec>: csv:<folder> | demo | synthetic:<records>[:<seed>] | <vendor> --credentials-file creds.json [--base-url U]
+ *       The recipient is the control plane's X25519 transport public key (default: NEXUS_TRANSPORT_PUBLIC_KEY,
+ *       or the publicKey of NEXUS_TRANSPORT_KEY).
+ *   bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise <id>] [--vars K=V,K2=V2]
+ *       [--target-schema public] [--control-schema nexus_control] [--dry-run] [--key-file kp.json]
+ *       [--report-html f.html] [--report-pdf f.pdf]
+ *       Verifies the whole bundle first (nothing loads from a tampered, truncated or foreign bundle), then
+ *       runs it through the engine; prints the run report as one JSON line. Key pair: --key-file or NEXUS_TRANSPORT_KEY.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseFlags, type Command } from '../command.ts';
+import { createLogger } from '../../../shared/log/logger.ts';
+import { registerSecret } from '../../../shared/log/redact.ts';
+import type { SourceConnector } from '../../../shared/connector.ts';
+import { CsvConnector } from '../../../connectors/csv/index.ts';
+import { loadConnectorFactory, registry } from '../../../connectors/registry.ts';
+import { writeBundle } from '../../../agent/bundle/writer.ts';
+import { syntheticSource } from '../../bench/synthetic-source.ts';
+import { importBundle } from '../../bundle/importer.ts';
+import { readBundleHeader, type TransportKeyPair } from '../../bundle/verify.ts';
+import { openDatabase } from '../../db/embedded.ts';
+import { migrate } from '../../db/migrate.ts';
+import { renderReportHtml } from '../../report/html.ts';
+import { renderReportPdf } from '../../report/pdf.ts';
+
+export class BundleUsageError extends Error {
+  override readonly name = 'BundleUsageError';
+}
+
+type Flags = Record<string, string | true>;
+const str = (flags: Flags, name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+function need(flags: Flags, name: string): string {
+  const v = str(flags, name);
+  if (!v) throw new BundleUsageError(`--${name} is required`);
+  return v;
+}
+
+const DEMO_DIR = fileURLToPath(new URL('../../../resources/demo/data/', import.meta.url));
+const BUILTIN_MAPPINGS: Record<string, URL> = {
+  demo: new URL('../../../resources/demo/mapping.yaml', import.meta.url),
+  synthetic: new URL('../../bench/mapping.yaml', import.meta.url),
+};
+
+export async function resolveSource(spec: string, flags: Flags): Promise<SourceConnector> {
+  if (spec === 'demo') return new CsvConnector({ dir: DEMO_DIR }).open();
+  if (spec.startsWith('csv:')) return new CsvConnector({ dir: spec.slice(4) }).open();
+  if (spec.startsWith('synthetic:')) {
+    const [, n, seed] = spec.split(':');
+    const records = Number(n);
+    if (!Number.isInteger(records) || records <= 0) throw new BundleUsageError(`synthetic:<records>[:<seed>] needs a positive record count, got ${n}`);
+    return syntheticSource({ records, seed: Number(seed ?? 1) || 1 });
+  }
+  if (!registry[spec]) throw new BundleUsageError(`unknown --source ${spec}; use csv:<folder>, demo, synthetic:<n>, or one of ${Object.keys(registry).sort().join(', ')}`);
+  const credFile = str(flags, 'credentials-file');
+  const raw = credFile ? await readFile(credFile, 'utf8') : process.env.NEXUS_SOURCE_CREDENTIALS;
+  if (!raw) throw new BundleUsageError(`--credentials-file (JSON with the vendor's credential fields) or NEXUS_SOURCE_CREDENTIALS is required for ${spec}`);
+  const credentials = JSON.parse(raw) as Record<string, string>;
+  for (const v of Object.values(credentials)) registerSecret(v);
+  const factory = await loadConnectorFactory(spec);
+  return factory({ credentials, baseUrl: str(flags, 'base-url'), tokenUrl: str(flags, 'token-url'), logger: createLogger({ base: { component: spec } }) });
+}
+
+async function recipientKey(flags: Flags): Promise<string> {
+  const direct = str(flags, 'recipient');
+  if (direct) return direct;
+  const file = str(flags, 'recipient-file');
+  if (file) {
+    const text = (await readFile(file, 'utf8')).trim();
+    return text.startsWith('{') ? (JSON.parse(text) as { publicKey: string }).publicKey : text;
+  }
+  if (process.env.NEXUS_TRANSPORT_PUBLIC_KEY) return process.env.NEXUS_TRANSPORT_PUBLIC_KEY;
+  if (process.env.NEXUS_TRANSPORT_KEY) return (JSON.parse(process.env.NEXUS_TRANSPORT_KEY) as TransportKeyPair).publicKey;
+  throw new BundleUsageError('the control plane transport public key is required: --recipient, --recipient-file or NEXUS_TRANSPORT_PUBLIC_KEY');
+}
+
+async function transportKeyPair(flags: Flags): Promise<TransportKeyPair> {
+  const file = str(flags, 'key-file');
+  const raw = file ? await readFile(file, 'utf8') : process.env.NEXUS_TRANSPORT_KEY;
+  if (!raw) throw new BundleUsageError('the control plane transport key pair is required: --key-file kp.json or NEXUS_TRANSPORT_KEY');
+  const kp = JSON.parse(raw) as TransportKeyPair;
+  registerSecret(kp.privateKey);
+  return kp;
+}
+
+function parseVars(flags: Flags): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (str(flags, 'vars') ?? '').split(',').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new BundleUsageError(`--vars entries look like NAME=value, got ${pair}`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const franchise = str(flags, 'franchise') ?? process.env.FRANCHISE_ID;
+  if (franchise) out['FRANCHISE_ID'] = franchise;
+  return out;
+}
+
+const exportCommand: Command = {
+  name: 'bundle export',
+  summary: 'Write an encrypted offline bundle of a source (CSV per entity + manifest)',
+  usage: 'bundle export --source <csv:dir|demo|synthetic:n|vendor> --tenant <id> --out <file> [--entities a,b] [--recipient <b64>]',
+  async run(args) {
+    const { flags } = parseFlags(args);
+    const tenantId = need(flags, 'tenant');
+    const out = need(flags, 'out');
+    const recipientPublicKey = await recipientKey(flags);
+    const source = await resolveSource(need(flags, 'source'), flags);
+    try {
+      const entities = str(flags, 'entities')?.split(',').filter(Boolean);
+      const res = await writeBundle({ source, entities, tenantId, recipientPublicKey, out, logger: createLogger({ base: { component: 'bundle' } }) });
+      const counts = Object.fromEntries(Object.entries(res.manifest.entities).map(([e, m]) => [e, m.rows]));
+      process.stdout.write(JSON.stringify({ bundle: res.file, bundleId: res.bundleId, bytes: res.bytes, sourceSystem: res.manifest.sourceSystem, totalRows: res.manifest.totalRows, counts }) + '\n');
+      return 0;
+    } finally {
+      await source.close();
+    }
+  },
+};
+
+const importCommand: Command = {
+  name: 'bundle import',
+  summary: 'Verify an offline bundle, then load it through the engine',
+  usage: 'bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise id] [--vars K=V,...] [--target-schema public] [--control-schema nexus_control] [--dry-run]',
+  async run(args) {
+    const { flags, positional } = parseFlags(args);
+    const file = positional[0];
+    if (!file) throw new BundleUsageError('the bundle file is required: bundle import <file> --tenant <id>');
+    const tenantId = need(flags, 'tenant');
+    const key = await transportKeyPair(flags);
+    const header = await readBundleHeader(file);
+    const mappingPath = str(flags, 'mapping') ?? BUILTIN_MAPPINGS[header.sourceSystem] ?? registry[header.sourceSystem]?.mapping;
+    if (!mappingPath) throw new BundleUsageError(`no mapping template for source "${header.sourceSystem}"; pass --mapping m.yaml`);
+    const mappingYaml = await readFile(mappingPath, 'utf8');
+    const targetSchema = str(flags, 'target-schema') ?? 'public';
+    const controlSchema = str(flags, 'control-schema') ?? 'nexus_control';
+    const logger = createLogger({ base: { component: 'bundle-import' } });
+    const db = await openDatabase({ log: logger });
+    try {
+      await migrate(db.pool, 'control', controlSchema);
+      await migrate(db.pool, 'target', targetSchema);
+      const { report } = await importBundle({
+        file, tenantId, key, pool: db.pool, mappingYaml, vars: parseVars(flags), targetSchema, controlSchema,
+        mode: flags['dry-run'] === true ? 'dry-run' : 'run', logger,
+      });
+      const html = str(flags, 'report-html');
+      if (html) await writeFile(html, renderReportHtml(report));
+      const pdf = str(flags, 'report-pdf');
+      if (pdf) await writeFile(pdf, await renderReportPdf(report));
+      process.stdout.write(JSON.stringify(report) + '\n');
+      return report.status === 'completed' ? 0 : 1;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const bundleCommands: Command[] = [exportCommand, importCommand];

@@ -1,0 +1,36 @@
+/** Fetch helpers for the console: cookie session, CSRF header on writes, JSON errors. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly fields?: Record<string, string>) {
+    super(message);
+  }
+}
+
+function csrf(): string {
+  const m = /(?:^|;\s*)nexus_csrf=([^;]+)/.exec(document.cookie);
+  return m ? decodeURIComponent(m[1]!) : '';
+}
+
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['x-csrf-token'] = csrf();
+  const res = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => ({}))) as { message?: string; fields?: Record<string, string> };
+  if (!res.ok) throw new HttpError(res.status, data.message ?? `HTTP ${res.status}`, data.fields);
+  return data as T;
+}
+
+export interface Me { tenantId: string; role: 'admin' | 'engineer' | 'customer-admin' | 'viewer'; actor: string }
+
+export interface MigrationDto {
+  id: string; name: string; sourceSystem: string; status: string; config: Record<string, unknown>; mappingYaml?: string | null;
+  credentialNames: string[]; approvedBy: string | null; active: boolean;
+  runs?: { id: string; mode: string; status: string; startedAt: string; finishedAt: string | null; error: string | null }[];
+  entities?: { entity: string; extracted: number; created: number; updated: number; unchanged: number; quarantined: number; skipped: number }[];
+}
+
+export const can = {
+  write: (r: Me['role']) => r === 'admin' || r === 'engineer',
+  approve: (r: Me['role']) => r === 'admin' || r === 'customer-admin',
+};

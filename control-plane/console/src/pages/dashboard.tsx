@@ -1,0 +1,123 @@
+/** Live dashboard of one migration: lifecycle actions by role, progress (SSE) with SVG charts and ETA, logs, report, rollback. */
+import { useEffect, useRef, useState } from 'react';
+import { api, can, type Me, type MigrationDto } from '../api.ts';
+
+interface Progress { entity: string; extracted: number; loaded: number; quarantined: number; recordsPerSecond: number; etaSeconds: number | null }
+interface LogItem { id: number; ts: string; level: string; message: string }
+interface Report { runId: string; mode: string; status: string; entities: { entity: string; target: string; extracted: number; created: number; updated: number; unchanged: number; quarantined: number; skipped: number }[]; totals: Record<string, number>; durationSeconds: number }
+
+function Bars({ data }: { data: Progress[] }) {
+  const max = Math.max(1, ...data.map((d) => d.extracted));
+  return (
+    <svg data-testid="progress-chart" width="100%" height={data.length * 28 + 10} viewBox={`0 0 420 ${data.length * 28 + 10}`} role="img" aria-label="progress per entity">
+      {data.map((d, i) => (
+        <g key={d.entity} transform={`translate(0 ${i * 28 + 4})`}>
+          <text x="0" y="14" fontSize="11">{d.entity}</text>
+          <rect x="120" y="2" width={(d.extracted / max) * 280} height="8" fill="#cbd5e1" />
+          <rect x="120" y="2" width={(d.loaded / max) * 280} height="8" fill="#2563eb" />
+          <rect x="120" y="12" width={(d.quarantined / max) * 280} height="5" fill="#dc2626" />
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+function Spark({ values }: { values: number[] }) {
+  if (values.length < 2) return null;
+  const max = Math.max(1, ...values);
+  const pts = values.map((v, i) => `${(i / (values.length - 1)) * 200},${40 - (v / max) * 38}`).join(' ');
+  return <svg width="200" height="42" aria-label="throughput"><polyline points={pts} fill="none" stroke="#16a34a" strokeWidth="2" /></svg>;
+}
+
+export function DashboardPage({ me, migrationId }: { me: Me; migrationId: string }) {
+  const [m, setM] = useState<MigrationDto | null>(null);
+  const [live, setLive] = useState<Record<string, Progress>>({});
+  const [rate, setRate] = useState<number[]>([]);
+  const [logs, setLogs] = useState<LogItem[]>([]);
+  const [level, setLevel] = useState('info');
+  const [report, setReport] = useState<Report | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [message, setMessage] = useState('');
+  const rateRef = useRef<number[]>([]);
+
+  const reload = (): void => {
+    api<MigrationDto>('GET', `/migrations/${migrationId}`).then(setM, (e: Error) => setMessage(e.message));
+    api<{ items: LogItem[] }>('GET', `/migrations/${migrationId}/logs?level=${level}&limit=200`).then((r) => setLogs(r.items), () => undefined);
+    api<Report>('GET', `/migrations/${migrationId}/report`).then(setReport, () => setReport(null));
+  };
+  useEffect(reload, [migrationId, level]);
+  useEffect(() => {
+    const es = new EventSource(`/api/v1/events?migrationId=${migrationId}`);
+    es.addEventListener('progress', (ev) => {
+      const p = JSON.parse((ev as MessageEvent<string>).data) as Progress;
+      setLive((s) => ({ ...s, [p.entity]: p }));
+      rateRef.current = [...rateRef.current.slice(-59), p.recordsPerSecond];
+      setRate(rateRef.current);
+    });
+    es.addEventListener('status', () => reload());
+    return () => es.close();
+  }, [migrationId]);
+
+  const act = (action: string): void => {
+    setMessage('');
+    api('POST', `/migrations/${migrationId}/${action}`).then(reload, (e: Error) => setMessage(e.message));
+  };
+  if (!m) return <p className="muted">{message || 'Loading…'}</p>;
+  const progress = Object.values(live).length ? Object.values(live) : (m.entities ?? []).map((e) => ({ entity: e.entity, extracted: e.extracted, loaded: e.created + e.updated + e.unchanged, quarantined: e.quarantined, recordsPerSecond: 0, etaSeconds: null }));
+  const eta = Object.values(live).reduce<number | null>((acc, p) => (p.etaSeconds == null ? acc : Math.max(acc ?? 0, p.etaSeconds)), null);
+  const s = m.status;
+  return (
+    <section>
+      <h2>{m.name} <span className="pill" data-testid="status">{s}</span></h2>
+      <div className="row actions">
+        {can.write(me.role) && <a className="button" href={`#/migrations/${m.id}/wizard`}>Configure</a>}
+        {can.write(me.role) && ['draft', 'awaiting_approval', 'failed', 'cancelled', 'rolled_back'].includes(s) && <button data-testid="dry-run" onClick={() => act('dry-run')}>Dry run</button>}
+        {can.approve(me.role) && s === 'awaiting_approval' && <button data-testid="approve" onClick={() => act('approve')}>Approve dry run</button>}
+        {can.write(me.role) && s === 'awaiting_approval' && <span className="muted">Waiting for the customer's approval.</span>}
+        {can.write(me.role) && s === 'approved' && <button data-testid="start" onClick={() => act('start')}>Start migration</button>}
+        {can.write(me.role) && s === 'running' && <button onClick={() => act('pause')}>Pause</button>}
+        {can.write(me.role) && s === 'paused' && <button onClick={() => act('resume')}>Resume</button>}
+        {can.write(me.role) && ['running', 'paused', 'dry_run'].includes(s) && <button onClick={() => act('cancel')}>Cancel</button>}
+        {can.write(me.role) && ['completed', 'failed', 'cancelled'].includes(s) && m.runs?.some((r) => r.mode === 'run') && <button className="danger" data-testid="rollback" onClick={() => setConfirming(true)}>Roll back…</button>}
+      </div>
+      {m.approvedBy && <p className="muted">Approved by {m.approvedBy}</p>}
+      {confirming && (
+        <div className="card danger-zone" data-testid="rollback-confirm">
+          <p>Roll back deletes the rows this migration created and restores the rows it changed. This cannot be undone.</p>
+          <button className="danger" data-testid="rollback-yes" onClick={() => { setConfirming(false); act('rollback'); }}>Yes, roll back</button>
+          <button onClick={() => setConfirming(false)}>Keep the data</button>
+        </div>
+      )}
+      {message && <p className="error" data-testid="message">{message}</p>}
+      <div className="card">
+        <h3>Progress</h3>
+        <p className="muted">grey: extracted · blue: loaded · red: quarantined {eta != null && <>· ETA {Math.round(eta)} s</>}</p>
+        <Bars data={progress} />
+        <table data-testid="progress-table">
+          <thead><tr><th>Entity</th><th>Extracted</th><th>Loaded</th><th>Quarantined</th><th>Records/s</th></tr></thead>
+          <tbody>{progress.map((p) => <tr key={p.entity}><td>{p.entity}</td><td>{p.extracted}</td><td>{p.loaded}</td><td>{p.quarantined}</td><td>{p.recordsPerSecond.toFixed(0)}</td></tr>)}</tbody>
+        </table>
+        <Spark values={rate} />
+      </div>
+      <div className="card">
+        <h3>Report</h3>
+        {report ? (
+          <>
+            <p data-testid="report-summary">{report.mode} {report.status}: extracted {report.totals.extracted}, created {report.totals.created}, updated {report.totals.updated}, quarantined {report.totals.quarantined} in {report.durationSeconds.toFixed(1)} s</p>
+            <table data-testid="report-table">
+              <thead><tr><th>Entity</th><th>Target</th><th>Extracted</th><th>Created</th><th>Updated</th><th>Unchanged</th><th>Quarantined</th><th>Skipped</th></tr></thead>
+              <tbody>{report.entities.map((e) => <tr key={e.entity}><td>{e.entity}</td><td>{e.target}</td><td>{e.extracted}</td><td>{e.created}</td><td>{e.updated}</td><td>{e.unchanged}</td><td>{e.quarantined}</td><td>{e.skipped}</td></tr>)}</tbody>
+            </table>
+            <a className="button" data-testid="download-pdf" href={`/api/v1/migrations/${m.id}/report?format=pdf&runId=${report.runId}`} download>Download PDF</a>
+            <a className="button" href={`/api/v1/migrations/${m.id}/report?format=json&runId=${report.runId}`} download={`report-${report.runId}.json`}>Download JSON</a>
+          </>
+        ) : <p className="muted">No report yet.</p>}
+      </div>
+      <div className="card">
+        <h3>Logs</h3>
+        <select value={level} onChange={(e) => setLevel(e.target.value)}>{['debug', 'info', 'warn', 'error'].map((l) => <option key={l}>{l}</option>)}</select>
+        <table data-testid="logs"><tbody>{logs.map((l) => <tr key={l.id} className={l.level}><td>{new Date(l.ts).toLocaleTimeString()}</td><td>{l.level}</td><td>{l.message}</td></tr>)}</tbody></table>
+      </div>
+    </section>
+  );
+}

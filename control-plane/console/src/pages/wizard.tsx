@@ -1,0 +1,108 @@
+/** The migration wizard: source → connection test → discovery → mapping → dry run (then approval and run on the dashboard). */
+import { useEffect, useState } from 'react';
+import { api, HttpError, type Me, type MigrationDto } from '../api.ts';
+import { MappingEditor } from './mapping-editor.tsx';
+
+interface Connector { name: string; label: string; hasEmulator: boolean; mappingTemplate: string | null }
+interface Stream { entity: string; estimatedCount?: number; fields: unknown[] }
+
+function SourceStep() {
+  const [connectors, setConnectors] = useState<Connector[]>([]);
+  const [source, setSource] = useState('');
+  const [name, setName] = useState('');
+  const [baseUrl, setBaseUrl] = useState('');
+  const [tokenUrl, setTokenUrl] = useState('');
+  const [franchiseId, setFranchiseId] = useState('');
+  const [creds, setCreds] = useState<{ k: string; v: string }[]>([{ k: '', v: '' }]);
+  const [error, setError] = useState('');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  useEffect(() => { api<{ items: Connector[] }>('GET', '/connectors').then((r) => setConnectors(r.items), (e: Error) => setError(e.message)); }, []);
+  const create = (): void => {
+    setError('');
+    const credentials = Object.fromEntries(creds.filter((c) => c.k && c.v).map((c) => [c.k, c.v]));
+    const config: Record<string, unknown> = {};
+    if (baseUrl) config.baseUrl = baseUrl;
+    if (tokenUrl) config.tokenUrl = tokenUrl;
+    if (franchiseId) config.franchiseId = franchiseId;
+    api<MigrationDto>('POST', '/migrations', { name, sourceSystem: source, credentials, config })
+      .then((m) => { location.hash = `#/migrations/${m.id}/wizard`; }, (e: Error) => { setError(e.message); if (e instanceof HttpError && e.fields) setFields(e.fields); });
+  };
+  return (
+    <div className="card">
+      <h3>1. Source</h3>
+      <label>Name <input data-testid="mig-name" value={name} onChange={(e) => setName(e.target.value)} /></label>
+      <label>Source system <select data-testid="mig-source" value={source} onChange={(e) => setSource(e.target.value)}>
+        <option value="">choose…</option>
+        {connectors.map((c) => <option key={c.name} value={c.name}>{c.label}</option>)}
+      </select></label>
+      <label>API base URL (optional) <input data-testid="mig-baseurl" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} /></label>
+      <label>Token URL (optional) <input data-testid="mig-tokenurl" value={tokenUrl} onChange={(e) => setTokenUrl(e.target.value)} /></label>
+      <label>Logic Nexus franchise id (optional) <input data-testid="mig-franchise" value={franchiseId} onChange={(e) => setFranchiseId(e.target.value)} /></label>
+      <fieldset>
+        <legend>Credentials (stored encrypted, never shown again)</legend>
+        {creds.map((c, i) => (
+          <div className="row" key={i}>
+            <input data-testid={`cred-key-${i}`} placeholder="field (e.g. accessToken)" value={c.k} onChange={(e) => setCreds(creds.map((x, j) => (j === i ? { ...x, k: e.target.value } : x)))} />
+            <input data-testid={`cred-value-${i}`} type="password" placeholder="value" value={c.v} onChange={(e) => setCreds(creds.map((x, j) => (j === i ? { ...x, v: e.target.value } : x)))} />
+          </div>
+        ))}
+        <button className="link" data-testid="cred-add" onClick={() => setCreds([...creds, { k: '', v: '' }])}>+ credential</button>
+      </fieldset>
+      <button data-testid="mig-create" disabled={!name || !source} onClick={create}>Create and continue</button>
+      {error && <p className="error">{error}</p>}
+      {Object.entries(fields).map(([k, v]) => <p key={k} className="error">{k}: {v}</p>)}
+    </div>
+  );
+}
+
+export function WizardPage({ me, migrationId }: { me: Me; migrationId: string | null }) {
+  const [m, setM] = useState<MigrationDto | null>(null);
+  const [check, setCheck] = useState<{ ok: boolean; message: string } | null>(null);
+  const [streams, setStreams] = useState<Stream[] | null>(null);
+  const [busy, setBusy] = useState('');
+  const [error, setError] = useState('');
+  const reload = (): void => { if (migrationId) api<MigrationDto>('GET', `/migrations/${migrationId}`).then(setM, (e: Error) => setError(e.message)); };
+  useEffect(reload, [migrationId]);
+  if (me.role !== 'admin' && me.role !== 'engineer') return <p>Only engineers and admins configure migrations.</p>;
+  if (!migrationId) return <section><h2>New migration</h2><SourceStep /></section>;
+  if (!m) return <p className="muted">{error || 'Loading…'}</p>;
+  return (
+    <section>
+      <h2>{m.name} <span className="pill">{m.status}</span></h2>
+      <div className="card">
+        <h3>2. Connection test</h3>
+        <button data-testid="conn-test" onClick={() => {
+          setBusy('check');
+          api<{ ok: boolean; message: string }>('POST', `/migrations/${m.id}/connection-test`).then(setCheck, (e: Error) => setCheck({ ok: false, message: e.message })).finally(() => setBusy(''));
+        }}>{busy === 'check' ? 'Testing…' : 'Test connection'}</button>
+        {check && <p data-testid="conn-result" className={check.ok ? 'ok' : 'error'}>{check.ok ? 'Connected' : 'Failed'}: {check.message}</p>}
+      </div>
+      <div className="card">
+        <h3>3. Discovery</h3>
+        <button data-testid="discover" onClick={() => {
+          setBusy('discover');
+          api<{ streams: Stream[] }>('GET', `/migrations/${m.id}/discover`).then(async (d) => {
+            setStreams(d.streams);
+            const estimatedCounts = Object.fromEntries(d.streams.filter((s) => typeof s.estimatedCount === 'number').map((s) => [s.entity, s.estimatedCount!]));
+            if (Object.keys(estimatedCounts).length) await api('PATCH', `/migrations/${m.id}`, { config: { ...m.config, estimatedCounts } });
+          }, (e: Error) => setError(e.message)).finally(() => setBusy(''));
+        }}>{busy === 'discover' ? 'Discovering…' : 'Discover entities'}</button>
+        {streams && (
+          <table data-testid="discovery-table">
+            <thead><tr><th>Entity</th><th>Fields</th><th>Estimated records</th></tr></thead>
+            <tbody>{streams.map((s) => <tr key={s.entity}><td>{s.entity}</td><td>{s.fields.length}</td><td>{s.estimatedCount ?? '?'}</td></tr>)}</tbody>
+          </table>
+        )}
+      </div>
+      {m.mappingYaml ? <MappingEditor migrationId={m.id} yaml={m.mappingYaml} onSaved={reload} /> : <p className="error">This connector has no mapping template; paste one in YAML.</p>}
+      <div className="card">
+        <h3>5. Dry run</h3>
+        <p className="muted">Runs the whole migration without committing target rows, for the customer to review and approve.</p>
+        <button data-testid="start-dry-run" onClick={() => {
+          api('POST', `/migrations/${m.id}/dry-run`).then(() => { location.hash = `#/migrations/${m.id}`; }, (e: Error) => setError(e.message));
+        }}>Start dry run</button>
+      </div>
+      {error && <p className="error">{error}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * One source batch → one transaction: transform, validate, load (direct or merge), quarantine what
+ * fails, record orphans and deferred references, and move the checkpoint. Either all of it commits
+ * or none of it does, so a run killed at any instant resumes to the same final state.
+ */
+import type pg from 'pg';
+import type { ParsedRecordBatch } from '../../../shared/record-batch.ts';
+import { targetId } from '../../../shared/ids.ts';
+import type { CompiledEntity } from '../mapping/compile.ts';
+import type { Warnings } from '../mapping/warnings.ts';
+import type { TargetCatalog } from '../target/introspect.ts';
+import { advanceProgress, type BatchCounts, zeroCounts } from '../sql/runs.ts';
+import {
+  existingIds, idsLoadedThisRun, insertDeferred, insertOrphans, insertQuarantine,
+  type DeferredEntry, type OrphanEntry, type QuarantineEntry,
+} from '../sql/records.ts';
+import { bisectApply, deleteRows, mergeRows, tryDirect, type LoadTarget, type MergeResult } from './merge.ts';
+import { dryRunRows, existsForDryRun } from './dry-run.ts';
+import { insertPlaceholders, resolveOrphans, type RowWithRefs } from './orphans.ts';
+
+export interface EntityLoadState {
+  t: LoadTarget;
+  ce: CompiledEntity;
+  catalog: TargetCatalog;
+  mode: 'run' | 'dry-run';
+  warnings: Warnings;
+  /** Try plain COPY first; turned off for the rest of the entity after the first conflict. */
+  direct: boolean;
+}
+
+/** Direct COPY is only safe when the database itself checks every forward reference. */
+export function directIsSafe(ce: CompiledEntity, catalog: TargetCatalog): boolean {
+  const fks = new Set(catalog.get(ce.target)?.foreignKeys.map((f) => f.column));
+  return ce.refColumns.every((c) => fks.has(c));
+}
+
+export async function processBatch(client: pg.PoolClient, s: EntityLoadState, batch: ParsedRecordBatch): Promise<BatchCounts> {
+  const { t, ce } = s;
+  const counts = zeroCounts();
+  counts.extracted = batch.records.length;
+  const quarantine: QuarantineEntry[] = [];
+  const rows: RowWithRefs[] = [];
+  const deletes: string[] = [];
+  const seen = new Set<string>();
+  for (const rec of batch.records) {
+    if (rec.op === 'delete') {
+      deletes.push(targetId(t.tenantId, t.sourceSystem, ce.idEntity, rec.sourceId));
+      continue;
+    }
+    if (seen.has(rec.sourceId)) {
+      quarantine.push({ entity: ce.entity, sourceId: rec.sourceId, field: '(source id)', reason: `duplicate source id ${JSON.stringify(rec.sourceId)} within the run (the first occurrence was kept)`, record: rec.fields });
+      continue;
+    }
+    seen.add(rec.sourceId);
+    const o = ce.transform(rec.sourceId, rec.fields);
+    if (o.kind === 'row') rows.push({ sourceId: rec.sourceId, id: o.id, values: o.values, fields: rec.fields, refs: o.refs });
+    else if (o.kind === 'skip') counts.skipped++;
+    else quarantine.push({ entity: ce.entity, sourceId: rec.sourceId, field: o.field, reason: o.reason, record: rec.fields });
+  }
+
+  await client.query('BEGIN');
+  try {
+    await client.query('SET CONSTRAINTS ALL DEFERRED');
+    const orphans: OrphanEntry[] = [];
+    let loaded: RowWithRefs[] = rows;
+    let result: MergeResult = { created: 0, updated: 0, unchanged: 0, failed: [] };
+    if (s.mode === 'run' && s.direct && rows.length > 0 && (await tryDirect(client, t, ce, rows))) {
+      result.created = rows.length;
+    } else if (rows.length > 0) {
+      if (s.mode === 'run') s.direct = false;
+      let candidates = rows;
+      if (s.mode === 'run') {
+        const dupes = await idsLoadedThisRun(client, t.controlSchema, { tenantId: t.tenantId, sourceSystem: t.sourceSystem, entity: ce.entity, runId: t.runId }, rows.map((r) => r.sourceId));
+        candidates = rows.filter((r) => {
+          if (!dupes.has(r.sourceId)) return true;
+          quarantine.push({ entity: ce.entity, sourceId: r.sourceId, field: '(source id)', reason: `duplicate source id ${JSON.stringify(r.sourceId)} within the run (the first occurrence was kept)`, record: r.fields });
+          return false;
+        });
+      }
+      const exists = s.mode === 'run'
+        ? (table: string, ids: string[]) => existingIds(client, t.targetSchema, table, ids)
+        : (table: string, ids: string[]) => existsForDryRun(client, t.targetSchema, table, ids);
+      const o = await resolveOrphans(candidates, ce.entity, exists);
+      orphans.push(...o.orphans);
+      for (const q of o.quarantined) quarantine.push({ entity: ce.entity, sourceId: q.row.sourceId, field: q.field, reason: q.reason, record: q.row.fields });
+      let keep = o.keep;
+      if (o.placeholders.length > 0 && s.mode === 'run') {
+        const { failed } = await insertPlaceholders(client, t, s.catalog, o.placeholders);
+        keep = keep.filter((r) => {
+          const bad = r.refs.find((ref) => failed.has(ref.refId));
+          if (bad) quarantine.push({ entity: ce.entity, sourceId: r.sourceId, field: bad.column, reason: `references ${bad.refEntity} ${JSON.stringify(bad.refSourceId)}, which was not loaded, and no placeholder can be made for ${bad.refTable}`, record: r.fields });
+          return !bad;
+        });
+      }
+      result = s.mode === 'run' ? await mergeRows(client, t, ce, keep) : await dryRunRows(client, t, ce, keep);
+      const failedIds = new Set(result.failed.map((f) => f.row.id));
+      for (const f of result.failed) quarantine.push({ entity: ce.entity, sourceId: f.row.sourceId, field: null, reason: `rejected by the target database: ${f.reason}`, record: f.row.fields });
+      loaded = keep.filter((r) => !failedIds.has(r.id));
+    }
+    counts.created = result.created;
+    counts.updated = result.updated;
+    counts.unchanged = result.unchanged;
+    if (s.mode === 'run') {
+      const deferred: DeferredEntry[] = [];
+      for (const r of loaded) for (const ref of r.refs) if (ref.deferred) {
+        deferred.push({ targetTable: ce.target, targetId: r.id, column: ref.column, refTable: ref.refTable, refId: ref.refId, refEntity: ref.refEntity, refSourceId: ref.refSourceId, sourceEntity: ce.entity, sourceId: r.sourceId, onOrphan: ref.policy });
+      }
+      await insertDeferred(client, t.controlSchema, t.runId, deferred);
+      counts.deleted = await applyDeletes(client, s, deletes, quarantine);
+    } else {
+      counts.deleted = (await existingIds(client, t.targetSchema, ce.target, deletes)).size;
+    }
+    counts.unchanged += deletes.length - counts.deleted - quarantine.filter((q) => q.field === '(delete)').length;
+    counts.quarantined = quarantine.length;
+    await insertQuarantine(client, t.controlSchema, t.runId, quarantine);
+    await insertOrphans(client, t.controlSchema, t.runId, orphans);
+    await advanceProgress(client, t.controlSchema, t.runId, ce.entity, counts, batch.checkpoint, batch.seq, s.warnings.toJSON());
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+  return counts;
+}
+
+async function applyDeletes(client: pg.PoolClient, s: EntityLoadState, ids: string[], quarantine: QuarantineEntry[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  let deleted = 0;
+  const failed = await bisectApply(client, ids, async (part) => {
+    deleted += await deleteRows(client, s.t, s.ce, part);
+  });
+  for (const f of failed) {
+    quarantine.push({ entity: s.ce.entity, sourceId: null, field: '(delete)', reason: `the source deleted this record but target row ${f.row} is still referenced and was kept: ${f.reason}`, record: { targetId: f.row } });
+  }
+  return deleted;
+}

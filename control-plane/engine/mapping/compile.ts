@@ -1,0 +1,264 @@
+/**
+ * Compile a mapping once, against the introspected target, into plain per-entity functions.
+ * Problems with the mapping itself (unknown columns, unmapped required columns, refs to entities
+ * the mapping does not load) are reported together, up front, before anything loads.
+ */
+import type { EntityMapping, FieldRule, Mapping, OrphanPolicy } from '../../../shared/mapping/schema.ts';
+import { targetId } from '../../../shared/ids.ts';
+import type { TargetCatalog, TargetColumn, TargetTable } from '../target/introspect.ts';
+import { convertValue, jsonSafe, checkText } from './convert.ts';
+import { compileCompute, composeObject, consumedFields, getPath, type Fields } from './fields.ts';
+import { MappingError } from './load.ts';
+import type { WarningSink } from './warnings.ts';
+
+/** Columns the engine itself fills on every row. */
+export const ENGINE_COLUMNS = ['id', 'tenant_id', 'source_system', 'source_entity', 'source_id', 'metadata'] as const;
+
+export interface RefValue {
+  colIndex: number;
+  column: string;
+  refEntity: string;
+  refTable: string;
+  refSourceId: string;
+  refId: string;
+  deferred: boolean;
+  policy: OrphanPolicy;
+}
+
+export type Outcome =
+  | { kind: 'row'; id: string; values: (string | null)[]; refs: RefValue[] }
+  | { kind: 'quarantine'; field: string | null; reason: string }
+  | { kind: 'skip'; reason: string };
+
+export interface OwnerResolver {
+  /** Target user id for a source user id: the matched user, the fallback owner, or null. */
+  resolve(sourceUserId: string): string | null;
+}
+
+export interface CompiledEntity {
+  entity: string;
+  idEntity: string;
+  target: string;
+  columns: string[];
+  /** Columns whose value the merge must not overwrite on update (filled later by the link phase). */
+  deferredColumns: string[];
+  refTables: string[];
+  /** Columns holding non-deferred references (checked for orphans). */
+  refColumns: string[];
+  transform(sourceId: string, fields: Fields): Outcome;
+}
+
+export interface CompileContext {
+  mapping: Mapping;
+  catalog: TargetCatalog;
+  tenantId: string;
+  /** (entity, column) pairs whose reference is linked after all entities load. */
+  deferred: Set<string>;
+  owners: OwnerResolver;
+  warnings: WarningSink;
+}
+
+type Evaluator = (sourceId: string, f: Fields, refs: RefValue[]) => { ok: true; text: string | null } | { ok: false; field: string | null; reason: string };
+
+function ruleOf(r: string | FieldRule): FieldRule {
+  return typeof r === 'string' ? { from: r } : r;
+}
+
+function refEntities(rule: FieldRule): string[] {
+  if (!rule.ref) return [];
+  return [...(rule.ref.entity ? [rule.ref.entity] : []), ...Object.values(rule.ref.byPrefix ?? {}), ...Object.values(rule.ref.byField?.map ?? {})];
+}
+
+/** Every (entity → referenced entity, column) edge in the mapping; owner refs excluded. */
+export function referenceEdges(mapping: Mapping): { from: string; to: string; column: string }[] {
+  const edges: { from: string; to: string; column: string }[] = [];
+  for (const [entity, em] of Object.entries(mapping.entities)) {
+    for (const [column, raw] of Object.entries(em.fields)) {
+      for (const to of refEntities(ruleOf(raw))) edges.push({ from: entity, to, column });
+    }
+  }
+  return edges;
+}
+
+export function compileMapping(ctx: CompileContext): Map<string, CompiledEntity> {
+  const problems: string[] = [];
+  const out = new Map<string, CompiledEntity>();
+  const tenantDefault = ctx.mapping.defaults.tenant_id;
+  if (tenantDefault !== undefined && tenantDefault !== ctx.tenantId) {
+    problems.push(`defaults.tenant_id (${String(tenantDefault)}) differs from the run's tenant (${ctx.tenantId})`);
+  }
+  for (const [entity, em] of Object.entries(ctx.mapping.entities)) {
+    const table = ctx.catalog.get(em.target);
+    if (!table) {
+      problems.push(`entity ${entity}: target table "${em.target}" does not exist in the target database`);
+      continue;
+    }
+    const compiled = compileEntity(ctx, entity, em, table, problems);
+    if (compiled) out.set(entity, compiled);
+  }
+  if (problems.length) throw new MappingError(`mapping does not fit the target database:\n  ${problems.join('\n  ')}`);
+  return out;
+}
+
+function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, table: TargetTable, problems: string[]): CompiledEntity | null {
+  const { mapping, tenantId } = ctx;
+  const columns: string[] = [...ENGINE_COLUMNS].filter((c) => table.columns.has(c));
+  const missingEngine = ENGINE_COLUMNS.filter((c) => !table.columns.has(c));
+  if (missingEngine.length) problems.push(`entity ${entity}: table ${table.name} lacks required column(s) ${missingEngine.join(', ')}`);
+  const evaluators: { colIndex: number; ev: Evaluator }[] = [];
+  const consumed = new Set<string>(em.ignoreFields);
+  const deferredColumns: string[] = [];
+  const refTables = new Set<string>();
+  const refColumns: string[] = [];
+
+  const rules: [string, FieldRule][] = Object.entries(em.fields).map(([c, r]) => [c, ruleOf(r)]);
+  for (const [col, value] of Object.entries(mapping.defaults)) {
+    if (col === 'tenant_id' || em.fields[col] !== undefined) continue;
+    if (table.columns.has(col)) rules.push([col, { const: value }]);
+  }
+  for (const [column, rule] of rules) {
+    const col = table.columns.get(column);
+    if (!col) {
+      problems.push(`entity ${entity}: column "${column}" does not exist in ${table.name}`);
+      continue;
+    }
+    if ((ENGINE_COLUMNS as readonly string[]).includes(column) && column !== 'metadata') {
+      problems.push(`entity ${entity}: column "${column}" is filled by the engine and cannot be mapped`);
+      continue;
+    }
+    for (const f of consumedFields(rule)) consumed.add(f);
+    for (const to of refEntities(rule)) {
+      const target = mapping.entities[to]?.target;
+      if (!target) problems.push(`entity ${entity}: column "${column}" references entity ${to}, which the mapping does not load`);
+      else refTables.add(target);
+    }
+    const deferred = ctx.deferred.has(`${entity}.${column}`);
+    if (deferred) deferredColumns.push(column);
+    else if (rule.ref) refColumns.push(column);
+    const colIndex = columns.length;
+    columns.push(column);
+    evaluators.push({ colIndex, ev: compileField(ctx, entity, column, col, rule, colIndex, deferred) });
+  }
+  for (const c of table.order) {
+    const col = table.columns.get(c)!;
+    if (!col.nullable && !col.hasDefault && !columns.includes(c)) {
+      problems.push(`entity ${entity}: required column ${table.name}.${c} is not mapped`);
+    }
+  }
+  const metaIndex = columns.indexOf('metadata');
+  const keepUnmapped = em.unmappedFields === 'metadata';
+  const idEntity = em.idEntity ?? entity;
+  const skips = em.skipWhen.map((cond) => Object.entries(cond));
+  const reported = new Set<string>();
+
+  return {
+    entity,
+    idEntity,
+    target: table.name,
+    columns,
+    deferredColumns,
+    refTables: [...refTables],
+    refColumns,
+    transform(sourceId: string, fields: Fields): Outcome {
+      if (typeof fields.__error === 'string') return { kind: 'quarantine', field: typeof fields.__field === 'string' ? fields.__field : null, reason: fields.__error };
+      const idProblem = sourceId.trim() === '' ? 'is empty' : checkText(sourceId);
+      if (idProblem) return { kind: 'quarantine', field: '(source id)', reason: `source id ${idProblem}` };
+      for (const cond of skips) {
+        if (cond.every(([k, v]) => getPath(fields, k) === v)) return { kind: 'skip', reason: `skipWhen ${cond.map(([k, v]) => `${k}=${String(v)}`).join(',')}` };
+      }
+      const id = targetId(tenantId, mapping.sourceSystem, idEntity, sourceId);
+      const values: (string | null)[] = new Array(columns.length).fill(null);
+      values[0] = id;
+      values[1] = tenantId;
+      values[2] = mapping.sourceSystem;
+      values[3] = entity;
+      values[4] = sourceId;
+      const refs: RefValue[] = [];
+      for (const { colIndex, ev } of evaluators) {
+        const r = ev(sourceId, fields, refs);
+        if (!r.ok) return { kind: 'quarantine', field: r.field, reason: r.reason };
+        values[colIndex] = r.text;
+      }
+      if (metaIndex >= 0) {
+        const extra: Record<string, unknown> = {};
+        let any = false;
+        for (const k of Object.keys(fields)) {
+          if (consumed.has(k) || k.startsWith('__')) continue;
+          extra[k] = fields[k];
+          any = true;
+          if (!reported.has(k)) {
+            reported.add(k);
+            ctx.warnings.unmappedField(entity, k);
+          }
+        }
+        values[metaIndex] = keepUnmapped && any ? JSON.stringify(jsonSafe({ source: extra })) : '{}';
+      }
+      return { kind: 'row', id, values, refs };
+    },
+  };
+}
+
+function compileField(ctx: CompileContext, entity: string, column: string, col: TargetColumn, rule: FieldRule, colIndex: number, deferred: boolean): Evaluator {
+  const { mapping, tenantId, warnings } = ctx;
+  const field = rule.from ?? rule.owner ?? column;
+  const compute = rule.compute ? compileCompute(rule.compute) : null;
+  const unmapped = rule.unmapped ?? mapping.picklists.unmapped;
+  const lowerValues = rule.values ? new Map(Object.entries(rule.values).map(([k, v]) => [k.toLowerCase(), v])) : null;
+  const policy: OrphanPolicy = rule.ref?.onOrphan ?? mapping.orphans;
+  const opts = { truncate: rule.truncate, assumeZone: rule.assumeZone, maxLength: rule.maxLength };
+
+  const raw = (sourceId: string, f: Fields, refs: RefValue[]): { v: unknown } | { reason: string } => {
+    if (rule.const !== undefined) return { v: rule.const };
+    if (rule.address) return { v: composeObject(f, rule.address) };
+    if (rule.object) return { v: composeObject(f, rule.object) };
+    if (compute) return { v: compute(f) };
+    if (rule.owner !== undefined) {
+      const u = getPath(f, rule.owner);
+      return { v: u === null || u === undefined || u === '' ? null : ctx.owners.resolve(String(u)) };
+    }
+    const v = getPath(f, rule.from ?? column);
+    if (rule.ref && v !== null && v !== undefined && v !== '') {
+      const refSourceId = String(v);
+      let refEntity = rule.ref.entity;
+      if (rule.ref.byPrefix) refEntity = Object.entries(rule.ref.byPrefix).find(([p]) => refSourceId.startsWith(p))?.[1] ?? refEntity;
+      if (rule.ref.byField) refEntity = rule.ref.byField.map[String(getPath(f, rule.ref.byField.field))] ?? refEntity;
+      if (!refEntity) return { v: null }; // polymorphic reference to an entity this mapping does not load
+      const refMapping = mapping.entities[refEntity]!;
+      const refId = targetId(tenantId, mapping.sourceSystem, refMapping.idEntity ?? refEntity, refSourceId);
+      refs.push({ colIndex, column, refEntity, refTable: refMapping.target, refSourceId, refId, deferred, policy });
+      void sourceId;
+      return { v: deferred ? null : refId };
+    }
+    return { v };
+  };
+
+  return (sourceId, f, refs) => {
+    const r = raw(sourceId, f, refs);
+    if ('reason' in r) return { ok: false, field, reason: r.reason };
+    let v = r.v;
+    if (rule.values && v !== null && v !== undefined && v !== '') {
+      const key = String(v);
+      const mapped = rule.values[key] ?? lowerValues!.get(key.toLowerCase());
+      if (mapped !== undefined) v = mapped;
+      else {
+        warnings.picklist(entity, field, key, unmapped.policy);
+        if (unmapped.policy === 'quarantine') return { ok: false, field, reason: `value ${JSON.stringify(key)} of ${field} has no mapping for ${column} (add it to the picklist map)` };
+        if (unmapped.policy === 'default') v = unmapped.value;
+        else if (unmapped.policy === 'null') v = null;
+      }
+    }
+    if ((v === null || v === undefined || v === '') && rule.default !== undefined) v = rule.default;
+    if ((v === null || v === undefined || v === '') && (rule.required || (!col.nullable && !col.hasDefault))) {
+      if (deferred) return { ok: true, text: null };
+      return { ok: false, field, reason: `required ${field} is missing (column ${column})` };
+    }
+    const c = convertValue(v, col, opts);
+    if (!c.ok) return { ok: false, field, reason: `${field} ${c.reason} (column ${column})` };
+    if (c.text === null && !col.nullable && col.hasDefault) {
+      // COPY cannot say DEFAULT: write the column's default value itself.
+      if (col.defaultText === undefined) return { ok: false, field, reason: `${field} is missing and column ${column} has a default the loader cannot evaluate` };
+      return { ok: true, text: col.defaultText === 'now()' ? new Date().toISOString() : col.defaultText };
+    }
+    return c;
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * Value conversion and validation into a target column. Each converter returns PostgreSQL's text
+ * representation (what COPY reads), or a reason a person can read. No value is coerced silently.
+ */
+import type { TargetColumn } from '../target/introspect.ts';
+
+export type Converted = { ok: true; text: string | null } | { ok: false; reason: string };
+
+const ok = (text: string | null): Converted => ({ ok: true, text });
+const bad = (reason: string): Converted => ({ ok: false, reason });
+
+function show(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  const clean = (s ?? String(v)).replace(/\u0000/g, '\\0');
+  return clean.length > 60 ? `${JSON.stringify(clean.slice(0, 57))}…` : JSON.stringify(clean);
+}
+
+/** Text checks shared by every string that reaches the database. */
+export function checkText(s: string): string | null {
+  if (s.includes('\u0000')) return 'contains a NUL byte';
+  if (!s.isWellFormed()) return 'contains invalid Unicode (a lone surrogate; the source bytes were not valid UTF-8)';
+  if (s.includes('\uFFFD')) return 'contains U+FFFD replacement characters (the source bytes were not valid UTF-8)';
+  return null;
+}
+
+export interface ConvertOptions {
+  truncate?: boolean;
+  /** IANA zone or ±HH:MM applied to timestamps that carry no zone. */
+  assumeZone?: string;
+  maxLength?: number;
+}
+
+export function convertText(v: unknown, col: TargetColumn, o: ConvertOptions): Converted {
+  let s: string;
+  if (typeof v === 'string') s = v;
+  else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') s = String(v);
+  else return bad(`expected text, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+  const problem = checkText(s);
+  if (problem) return bad(problem);
+  const max = o.maxLength ?? col.maxLength;
+  if (max !== null && max !== undefined && [...s].length > max) {
+    if (o.truncate) s = [...s].slice(0, max).join('');
+    else return bad(`is ${[...s].length} characters, longer than the column's limit of ${max}`);
+  }
+  if (col.allowed && !col.allowed.includes(s)) return bad(`value ${show(s)} is not one of the allowed values (${col.allowed.join(', ')})`);
+  return ok(s);
+}
+
+const INT_RANGE: Record<string, [bigint, bigint]> = {
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [-9223372036854775808n, 9223372036854775807n],
+};
+
+export function convertInteger(v: unknown, col: TargetColumn): Converted {
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NaN') : typeof v === 'string' ? v.trim() : typeof v === 'bigint' ? String(v) : null;
+  if (s === null) return bad(`expected an integer, got ${typeof v}`);
+  const m = /^([+-]?\d+)(?:\.0+)?$/.exec(s);
+  if (!m) return bad(`${show(v)} is not an integer`);
+  const n = BigInt(m[1]!);
+  const [lo, hi] = INT_RANGE[col.kind] ?? INT_RANGE.bigint!;
+  if (n < lo || n > hi) return bad(`${s} overflows ${col.kind} (range ${lo} to ${hi})`);
+  return ok(n.toString());
+}
+
+export function convertNumeric(v: unknown, col: TargetColumn): Converted {
+  let s: string;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return bad(`${show(v)} is not a finite number`);
+    s = String(v);
+  } else if (typeof v === 'string') s = v.trim().replace(/,/g, '');
+  else return bad(`expected a number, got ${typeof v}`);
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return bad(`${show(v)} is not a number`);
+  if (col.precision !== null && col.scale !== null) {
+    // Digits before the decimal point, after applying the exponent.
+    const exp = m[4] ? parseInt(m[4], 10) : 0;
+    const intDigits = (m[2]!.replace(/^0+/, '').length || 0) + exp;
+    const allowed = col.precision - col.scale;
+    const allZero = /^0*$/.test(m[2]! + (m[3] ?? ''));
+    if (!allZero && intDigits > allowed) return bad(`${s} overflows numeric(${col.precision},${col.scale}) (at most ${allowed} digits before the decimal point)`);
+  }
+  return ok(s);
+}
+
+const TRUE = new Set(['true', 't', '1', 'yes', 'y', 'on']);
+const FALSE = new Set(['false', 'f', '0', 'no', 'n', 'off']);
+
+export function convertBoolean(v: unknown): Converted {
+  if (typeof v === 'boolean') return ok(v ? 't' : 'f');
+  if (typeof v === 'number' && (v === 0 || v === 1)) return ok(v === 1 ? 't' : 'f');
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (TRUE.has(s)) return ok('t');
+    if (FALSE.has(s)) return ok('f');
+  }
+  return bad(`${show(v)} is not a boolean`);
+}
+
+function validYmd(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1 || y < 1 || y > 9999) return false;
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return d <= days;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})/;
+
+export function convertDate(v: unknown): Converted {
+  if (typeof v !== 'string') return bad(`expected a date string, got ${typeof v}`);
+  const m = DATE_RE.exec(v.trim());
+  if (!m) return bad(`${show(v)} is not a date (expected YYYY-MM-DD)`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!validYmd(y, mo, d)) return bad(`${show(v)} is an impossible date`);
+  return ok(`${m[1]}-${m[2]}-${m[3]}`);
+}
+
+const TS_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** Offset in minutes of an IANA zone at a UTC instant. */
+function zoneOffsetMinutes(zone: string, utcMillis: number): number | null {
+  const fixed = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+  if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
+  if (zone.toUpperCase() === 'UTC' || zone === 'Z') return 0;
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(utcMillis));
+    const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+    return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  } catch {
+    return null;
+  }
+}
+
+export function convertTimestamptz(v: unknown, o: ConvertOptions): Converted {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return bad(`${show(v)} is not a timestamp`);
+    return ok(new Date(v).toISOString());
+  }
+  if (typeof v !== 'string') return bad(`expected a timestamp string, got ${typeof v}`);
+  const m = TS_RE.exec(v.trim());
+  if (!m) {
+    const d = DATE_RE.exec(v.trim());
+    if (d && v.trim().length === 10) return convertTimestamptz(`${v.trim()}T00:00:00`, o);
+    return bad(`${show(v)} is not a timestamp (expected ISO 8601)`);
+  }
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  if (!validYmd(y, mo, d) || h > 23 || mi > 59 || s > 60) return bad(`${show(v)} is an impossible timestamp`);
+  const frac = m[7] ?? '';
+  let zone = m[8];
+  if (!zone) {
+    if (!o.assumeZone) return bad(`${show(v)} has no time zone (set assumeZone in the mapping to say which zone the source uses)`);
+    const local = Date.UTC(y, mo - 1, d, h, mi, s);
+    const off = zoneOffsetMinutes(o.assumeZone, local);
+    if (off === null) return bad(`assumeZone ${show(o.assumeZone)} is not a known time zone`);
+    const sign = off < 0 ? '-' : '+';
+    const abs = Math.abs(off);
+    zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  } else if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  else if (/^[+-]\d{2}$/.test(zone)) zone = `${zone}:00`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return ok(`${m[1]}-${m[2]}-${m[3]}T${pad(h)}:${pad(mi)}:${pad(s)}${frac}${zone.toUpperCase()}`);
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function convertUuid(v: unknown): Converted {
+  if (typeof v === 'string' && UUID_RE.test(v.trim())) return ok(v.trim().toLowerCase());
+  return bad(`${show(v)} is not a UUID`);
+}
+
+/** Make any JSON value safe for jsonb: no NUL characters, no lone surrogates. */
+export function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/\u0000/g, '\\u0000').toWellFormed();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[jsonSafe(k) as string] = jsonSafe(v);
+    return out;
+  }
+  return value;
+}
+
+export function convertJson(v: unknown): Converted {
+  if (typeof v === 'string') {
+    try {
+      return ok(JSON.stringify(jsonSafe(JSON.parse(v))));
+    } catch {
+      return ok(JSON.stringify(jsonSafe(v)));
+    }
+  }
+  return ok(JSON.stringify(jsonSafe(v)));
+}
+
+function arrayLiteral(items: string[]): string {
+  return `{${items.map((i) => `"${i.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+export function convertTextArray(v: unknown, col: TargetColumn): Converted {
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/[;,]/).map((x) => x.trim()).filter(Boolean) : null;
+  if (!items) return bad(`expected a list, got ${typeof v}`);
+  const out: string[] = [];
+  for (const i of items) {
+    if (typeof i !== 'string') return bad(`list item ${show(i)} is not text`);
+    const problem = checkText(i);
+    if (problem) return bad(`list item ${problem}`);
+    out.push(i);
+  }
+  void col;
+  return ok(arrayLiteral(out));
+}
+
+/** Convert a value for a column. null/undefined/'' become NULL (a required check happens elsewhere). */
+export function convertValue(v: unknown, col: TargetColumn, o: ConvertOptions = {}): Converted {
+  if (v === null || v === undefined || (v === '' && col.kind !== 'text')) return ok(null);
+  switch (col.kind) {
+    case 'text': return convertText(v, col, o);
+    case 'integer': case 'bigint': case 'smallint': return convertInteger(v, col);
+    case 'numeric': return convertNumeric(v, col);
+    case 'boolean': return convertBoolean(v);
+    case 'date': return convertDate(v);
+    case 'timestamptz': return convertTimestamptz(v, o);
+    case 'timestamp': {
+      const r = convertTimestamptz(v, { ...o, assumeZone: o.assumeZone ?? 'UTC' });
+      return r.ok && r.text ? ok(r.text.replace(/(Z|[+-]\d{2}:\d{2})$/i, '')) : r;
+    }
+    case 'uuid': return convertUuid(v);
+    case 'jsonb': case 'json': return convertJson(v);
+    case 'text[]': return convertTextArray(v, col);
+    default: return typeof v === 'string' ? convertText(v, col, o) : convertJson(v);
+  }
+}

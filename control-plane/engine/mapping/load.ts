@@ -1,0 +1,50 @@
+/** Read a mapping: YAML text → ${VAR} interpolation → schema validation, with errors that name the path. */
+import { createHash } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import { ZodError } from 'zod';
+import { MappingSchema, type Mapping } from '../../../shared/mapping/schema.ts';
+
+export class MappingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MappingError';
+  }
+}
+
+/** Replace ${NAME} from vars (then the environment). A missing variable is an error naming it. */
+export function interpolate(text: string, vars: Record<string, string | undefined> = {}): string {
+  const missing = new Set<string>();
+  const out = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    const v = vars[name] ?? process.env[name];
+    if (v === undefined) {
+      missing.add(name);
+      return '';
+    }
+    return v;
+  });
+  if (missing.size > 0) throw new MappingError(`mapping uses undefined variable(s): ${[...missing].join(', ')}`);
+  return out;
+}
+
+export function loadMapping(yamlText: string, vars: Record<string, string | undefined> = {}): Mapping {
+  let raw: unknown;
+  try {
+    raw = parseYaml(interpolate(yamlText, vars));
+  } catch (err) {
+    if (err instanceof MappingError) throw err;
+    throw new MappingError(`mapping is not valid YAML: ${(err as Error).message}`);
+  }
+  try {
+    return MappingSchema.parse(raw);
+  } catch (err) {
+    if (err instanceof ZodError) {
+      const issues = err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw new MappingError(`mapping is invalid:\n  ${issues.join('\n  ')}`);
+    }
+    throw err;
+  }
+}
+
+export function mappingHash(yamlText: string): string {
+  return createHash('sha256').update(yamlText).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,186 @@
+/**
+ * runMigration: source batches + mapping → validated, checkpointed rows in Logic Nexus.
+ * Entities load in dependency order; each batch commits with its checkpoint; a run started again
+ * with the same key resumes where it stopped; the link phase closes self-references and cycles.
+ */
+import type pg from 'pg';
+import type { SourceConnector } from '../../shared/connector.ts';
+import { parseRecordBatch } from '../../shared/record-batch.ts';
+import { silentLogger, type Logger } from '../../shared/log/logger.ts';
+import { redactText } from '../../shared/log/redact.ts';
+import type { RunReport } from '../report/types.ts';
+import { loadMapping, mappingHash } from './mapping/load.ts';
+import { compileMapping, referenceEdges } from './mapping/compile.ts';
+import { Warnings } from './mapping/warnings.ts';
+import { introspectTarget } from './target/introspect.ts';
+import { planLoadOrder } from './load-order.ts';
+import { buildOwnerDirectory } from './owners.ts';
+import { processBatch, directIsSafe, type EntityLoadState } from './load/batch.ts';
+import { linkDeferred } from './link.ts';
+import { buildReport } from './report.ts';
+import { qualified } from '../db/sql/ident.ts';
+import {
+  advanceProgress, ensureProgress, findResumableRun, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
+} from './sql/runs.ts';
+
+export interface ProgressEvent {
+  runId: string;
+  entity: string;
+  extracted: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  skipped: number;
+  recordsPerSecond: number;
+}
+
+export interface RunOptions {
+  pool: pg.Pool;
+  source: SourceConnector;
+  mappingYaml: string;
+  vars?: Record<string, string>;
+  tenantId: string;
+  targetSchema: string;
+  controlSchema: string;
+  mode: 'run' | 'dry-run';
+  migrationId?: string;
+  runKey?: string;
+  batchSize?: number;
+  /** Abort with reason 'paused' to pause (resumable) or anything else to cancel. */
+  signal?: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+  logger?: Logger;
+}
+
+export class RunStopped extends Error {
+  constructor(readonly status: 'paused' | 'cancelled') {
+    super(`run ${status}`);
+    this.name = 'RunStopped';
+  }
+}
+
+export async function runMigration(o: RunOptions): Promise<RunReport> {
+  const log = o.logger ?? silentLogger;
+  const cs = o.controlSchema;
+  const batchSize = o.batchSize ?? 5000;
+  const t0 = Date.now();
+  const mapping = loadMapping(o.mappingYaml, { TENANT_ID: o.tenantId, ...o.vars });
+  const hash = mappingHash(o.mappingYaml);
+  const catalog = await introspectTarget(o.pool, o.targetSchema);
+  const entities = Object.keys(mapping.entities).filter((e) => e !== mapping.owners?.entity);
+  const plan = planLoadOrder(entities, referenceEdges(mapping));
+  const warnings = new Warnings();
+
+  const runKey = o.runKey ?? [o.tenantId, mapping.sourceSystem, o.targetSchema, o.migrationId ?? hash, o.mode].join(':');
+  const existing = await findResumableRun(o.pool, cs, runKey);
+  const resumed = existing !== null && existing.mapping_hash === hash;
+  const runId = resumed
+    ? existing.id
+    : await insertRun(o.pool, cs, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: o.mode, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash });
+  if (resumed) {
+    warnings.restore(existing.warnings as never);
+    await setRunStatus(o.pool, cs, runId, 'running');
+    log.info('resuming run', { runId });
+  } else log.info('starting run', { runId, mode: o.mode, order: plan.order });
+
+  const timings: Record<string, number> = {};
+  try {
+    const tOwners = Date.now();
+    const owners = await buildOwnerDirectory(o.pool, o.targetSchema, o.tenantId, mapping, o.source, warnings, batchSize);
+    timings.owners = (Date.now() - tOwners) / 1000;
+    const compiled = compileMapping({ mapping, catalog, tenantId: o.tenantId, deferred: plan.deferred, owners: owners.resolver, warnings });
+    for (const e of plan.order) await ensureProgress(o.pool, cs, runId, e, compiled.get(e)!.target);
+    if (mapping.owners) await recordOwnerEntity(o, runId, mapping.owners.entity, owners, warnings);
+
+    const available = new Set(await o.source.entities());
+    const client = await o.pool.connect();
+    try {
+      await client.query(`SELECT set_config('nexus.tenant_id', $1, false)`, [o.tenantId]);
+      const progress = new Map((await listProgress(client, cs, runId)).map((p) => [p.entity, p]));
+      for (const entity of plan.order) {
+        const p = progress.get(entity)!;
+        if (p.status === 'done') continue;
+        const ce = compiled.get(entity)!;
+        await setProgressStatus(client, cs, runId, entity, 'running');
+        if (!available.has(entity)) {
+          warnings.other(`the source has no entity ${entity}; nothing was read for it`);
+          await setProgressStatus(client, cs, runId, entity, 'done');
+          continue;
+        }
+        const state: EntityLoadState = {
+          t: { targetSchema: o.targetSchema, controlSchema: cs, runId, tenantId: o.tenantId, sourceSystem: mapping.sourceSystem },
+          ce, catalog, mode: o.mode, warnings,
+          direct: o.mode === 'run' && directIsSafe(ce, catalog) && !(await loadedBefore(client, cs, o.tenantId, mapping.sourceSystem, entity, runId)),
+        };
+        const tEntity = Date.now();
+        const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
+        const checkpoint = p.checkpoint ?? undefined;
+        for await (const raw of o.source.read(entity, { checkpoint: checkpoint as never, batchSize, signal: o.signal })) {
+          if (o.signal?.aborted) throw new RunStopped(o.signal.reason === 'paused' ? 'paused' : 'cancelled');
+          const batch = parseRecordBatch(raw);
+          const c = await processBatch(client, state, batch);
+          for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
+          const secs = (Date.now() - t0) / 1000;
+          o.onProgress?.({ runId, entity, ...totals, recordsPerSecond: Math.round(totals.extracted / Math.max(secs, 0.001)) });
+        }
+        timings[`entity:${entity}`] = (Date.now() - tEntity) / 1000;
+        await setProgressStatus(client, cs, runId, entity, 'done');
+      }
+    } finally {
+      client.release();
+    }
+    if (o.mode === 'run') {
+      const tLink = Date.now();
+      await linkDeferred(o.pool, { targetSchema: o.targetSchema, controlSchema: cs, runId, tenantId: o.tenantId, sourceSystem: mapping.sourceSystem }, compiled, catalog);
+      timings.link = (Date.now() - tLink) / 1000;
+    }
+    await o.pool.query(`UPDATE ${qualified(cs, 'runs')} SET warnings = $2 WHERE id = $1`, [runId, JSON.stringify(warnings.toJSON())]);
+    await setRunStatus(o.pool, cs, runId, 'completed');
+  } catch (err) {
+    const status = err instanceof RunStopped ? err.status : o.signal?.aborted ? (o.signal.reason === 'paused' ? 'paused' : 'cancelled') : 'failed';
+    const message = redactText(err instanceof Error ? err.message : String(err));
+    await setRunStatus(o.pool, cs, runId, status, message).catch(() => undefined);
+    log.error('run stopped', { runId, status, error: message });
+    const report = await buildReport(o.pool, cs, runId, timings).catch(() => null);
+    if (report) await saveRunReport(o.pool, cs, runId, { ...report, error: message }).catch(() => undefined);
+    throw err;
+  }
+  timings.total = (Date.now() - t0) / 1000;
+  const report = await buildReport(o.pool, cs, runId, timings);
+  await saveRunReport(o.pool, cs, runId, report);
+  log.info('run completed', { runId, totals: report.totals });
+  return report;
+}
+
+/** Has an earlier run loaded this entity (then rows may exist, and batches must merge)? */
+async function loadedBefore(q: pg.PoolClient, cs: string, tenantId: string, sourceSystem: string, entity: string, runId: string): Promise<boolean> {
+  const { rows } = await q.query(
+    `SELECT 1 FROM ${qualified(cs, 'id_map')} WHERE tenant_id = $1 AND source_system = $2 AND source_entity = $3 AND last_run_id <> $4 LIMIT 1`,
+    [tenantId, sourceSystem, entity, runId],
+  );
+  return rows.length > 0;
+}
+
+/** Source users are matched, not loaded: matched ones count as unchanged, unmatched as skipped. */
+async function recordOwnerEntity(o: RunOptions, runId: string, entity: string, dir: Awaited<ReturnType<typeof buildOwnerDirectory>>, warnings: Warnings): Promise<void> {
+  await ensureProgress(o.pool, o.controlSchema, runId, entity, 'users');
+  const done = (await listProgress(o.pool, o.controlSchema, runId)).find((p) => p.entity === entity)?.status === 'done';
+  if (done) return;
+  const c = zeroCounts();
+  c.extracted = dir.read;
+  c.unchanged = dir.matched;
+  c.skipped = dir.read - dir.matched;
+  const client = await o.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await advanceProgress(client, o.controlSchema, runId, entity, c, { owners: 'matched by email' }, 0, warnings.toJSON());
+    await client.query(`UPDATE ${qualified(o.controlSchema, 'entity_progress')} SET status = 'done', started_at = now(), finished_at = now() WHERE run_id = $1 AND entity = $2`, [runId, entity]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
