@@ -48,3 +48,50 @@ export type ParsedRecordBatch = z.output<typeof RecordBatchSchema>;
 export function parseRecordBatch(input: unknown): ParsedRecordBatch {
   return RecordBatchSchema.parse(input);
 }
+
+export class InvalidBatchError extends Error {
+  override readonly name = 'InvalidBatchError';
+}
+
+function isFieldValue(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string': case 'boolean': return true;
+    case 'number': return Number.isFinite(v);
+    case 'object': {
+      if (v === null) return true;
+      if (depth > 32) return false;
+      if (Array.isArray(v)) return v.every((x) => isFieldValue(x, depth + 1));
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k in v as Record<string, unknown>) if (!isFieldValue((v as Record<string, unknown>)[k], depth + 1)) return false;
+      return true;
+    }
+    default: return false;
+  }
+}
+
+/**
+ * The same contract as RecordBatchSchema, checked by hand: the hot path (millions of records from
+ * an in-process connector) cannot afford a schema library per value. Errors name the record and field.
+ */
+export function checkRecordBatch(input: unknown): ParsedRecordBatch {
+  const b = input as Record<string, unknown>;
+  const where = `batch ${String(b?.entity)}#${String(b?.seq)}`;
+  if (!b || typeof b !== 'object') throw new InvalidBatchError('a record batch must be an object');
+  if (b.v !== 1) throw new InvalidBatchError(`${where}: unsupported batch version ${JSON.stringify(b.v)}`);
+  if (typeof b.sourceSystem !== 'string' || !b.sourceSystem || typeof b.entity !== 'string' || !b.entity) throw new InvalidBatchError(`${where}: sourceSystem and entity must be non-empty strings`);
+  if (!Number.isInteger(b.seq) || (b.seq as number) < 0) throw new InvalidBatchError(`${where}: seq must be a non-negative integer`);
+  if (!Array.isArray(b.records)) throw new InvalidBatchError(`${where}: records must be an array`);
+  if (!b.checkpoint || typeof b.checkpoint !== 'object' || !isFieldValue(b.checkpoint, 0)) throw new InvalidBatchError(`${where}: checkpoint must be a JSON object`);
+  for (let i = 0; i < b.records.length; i++) {
+    const r = b.records[i] as Record<string, unknown>;
+    if (!r || typeof r !== 'object' || typeof r.sourceId !== 'string') throw new InvalidBatchError(`${where}: record ${i} has no string sourceId`);
+    if (r.op === undefined) r.op = 'upsert';
+    else if (r.op !== 'upsert' && r.op !== 'delete') throw new InvalidBatchError(`${where}: record ${r.sourceId}: op must be upsert or delete`);
+    const f = r.fields as Record<string, unknown>;
+    if (!f || typeof f !== 'object' || Array.isArray(f)) throw new InvalidBatchError(`${where}: record ${r.sourceId}: fields must be an object`);
+    for (const k in f) if (!isFieldValue(f[k], 0)) throw new InvalidBatchError(`${where}: record ${r.sourceId}, field ${k}: not a JSON value`);
+  }
+  if (b.final === undefined) b.final = false;
+  return b as unknown as ParsedRecordBatch;
+}

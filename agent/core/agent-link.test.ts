@@ -2,6 +2,8 @@
  * Agent ⇄ gateway over a real loopback WebSocket and a real PostgreSQL, in one process
  * (the multi-process kill/restart scenarios are in agent-e2e.test.ts).
  */
+import http from 'node:http';
+import net from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +16,8 @@ import type { AgentMsg, ServerMsg } from '../../shared/protocol/messages.ts';
 import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
 import { createSecretStore } from '../secrets/secret-store.ts';
 import { Agent } from './agent.ts';
+import { createAgentApi } from './ui-bridge.ts';
+import { AgentInputError } from '../ui/agent-api.ts';
 import { memoryKeychain } from './testing/memory-keychain.ts';
 import { pgTableSourceFactory } from './testing/pg-table-source.ts';
 import { createOrgTable, sourceChecksum, stagedChecksum, startControlPlane, TENANT, until, type TestControlPlane } from './testing/harness.ts';
@@ -94,6 +98,8 @@ describe('agent link', () => {
       await cp.gateway.waitForAgent(agentId);
       const check = (await cp.gateway.call(agentId, 'test_connection', { connection: 'src' })) as { ok: boolean };
       expect(check.ok).toBe(true);
+      const schema = (await cp.gateway.call(agentId, 'discover', { connection: 'src' })) as { streams: { entity: string }[] };
+      expect(schema.streams.map((st) => st.entity)).toEqual(['org_header']);
       const preview = (await cp.gateway.call(agentId, 'preview', { connection: 'src', entity: 'org_header', limit: 3 })) as unknown[];
       expect(preview).toHaveLength(3);
       const { jobId } = (await cp.gateway.call(agentId, 'start_job', { connection: 'src', entities: ['org_header'] })) as { jobId: string };
@@ -212,5 +218,129 @@ describe('agent link', () => {
     const audit = await db.pool.query(`SELECT action, target, details FROM "${db.schema}".audit_log WHERE action = 'agent.batch_rejected' AND target = $1`, [`${jobId}/E#1`]);
     expect(audit.rows).toHaveLength(2);
     expect(audit.rows[0].details.reason).toMatch(/authentication failed/);
+  });
+
+  it('given a job paused, resumed, re-tuned and then another cancelled remotely, then the agent obeys each command', async () => {
+    const { token } = await cp.gateway.issueEnrollmentToken(TENANT);
+    const agent = await newAgent(20);
+    try {
+      const { agentId } = await agent.enroll(cp.url, token);
+      await cp.gateway.waitForAgent(agentId);
+      const { jobId } = (await cp.gateway.call(agentId, 'start_job', { connection: 'src', entities: ['org_header'], batchSize: 100 })) as { jobId: string };
+      await until(() => (agent.state.jobEntities(jobId)[0]?.nextSeq ?? 0) >= 2, 'two batches spooled', 10_000, 5);
+      await cp.gateway.call(agentId, 'pause_job', { jobId });
+      await new Promise((r) => setTimeout(r, 100));
+      const pausedAt = agent.state.jobEntities(jobId)[0]!.nextSeq;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(agent.state.jobEntities(jobId)[0]!.nextSeq).toBe(pausedAt);
+      expect(agent.state.job(jobId)!.state).toBe('paused');
+      await cp.gateway.call(agentId, 'update_job', { jobId, batchSize: 500 });
+      expect(agent.state.job(jobId)!.settings.batchSize).toBe(500);
+      await cp.gateway.call(agentId, 'resume_job', { jobId });
+      await waitCompleted(agent, jobId);
+      const staged = await stagedChecksum(db.pool, db.schema, transportKey, jobId, 'org_header');
+      expect(staged.rows).toBe(ROWS);
+
+      const second = (await cp.gateway.call(agentId, 'start_job', { connection: 'src', entities: ['org_header'], batchSize: 50 })) as { jobId: string };
+      await cp.gateway.call(agentId, 'cancel_job', { jobId: second.jobId });
+      expect(agent.state.job(second.jobId)!.state).toBe('cancelled');
+      expect(agent.state.spoolCount(second.jobId)).toBe(0);
+      await until(async () => (await db.pool.query(`SELECT state FROM "${db.schema}".agent_jobs WHERE id = $1`, [second.jobId])).rows[0]?.state === 'cancelled', 'control plane sees cancelled');
+      await expect(cp.gateway.call(agentId, 'test_connection', { connection: 'nope' })).rejects.toThrow(/no source connection named "nope"/);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('given the control plane is unreachable during a job, then reading stops at the spool bound and resumes when it returns', async () => {
+    const cp2 = await startControlPlane({ pool: db.pool, controlSchema: db.schema, transportKey, credits: 4, heartbeatMs: 1000 });
+    const port = cp2.port;
+    const { token } = await cp2.gateway.issueEnrollmentToken(TENANT);
+    const agent = await newAgent();
+    let cp3: TestControlPlane | null = null;
+    try {
+      await agent.enroll(cp2.url, token);
+      await cp2.close();
+      await until(() => !agent.connected, 'agent sees the outage', 5000, 5);
+      const { jobId } = await agent.startJob({ connection: 'src', entities: ['org_header'], batchSize: 50 });
+      // ~50 rows per sealed batch is a few KB; the bound is 48 KB.
+      await until(() => agent.spool.used >= agent.spool.limit, 'spool full', 10_000, 5);
+      const extracted = agent.state.job(jobId)!.extracted;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(agent.state.job(jobId)!.extracted).toBe(extracted);
+      expect(extracted).toBeLessThan(ROWS);
+      expect(agent.spool.used).toBeLessThan(agent.spool.limit + 16 * 1024);
+      cp3 = await startControlPlane({ pool: db.pool, controlSchema: db.schema, transportKey, credits: 4, heartbeatMs: 1000, port });
+      await waitCompleted(agent, jobId);
+      const staged = await stagedChecksum(db.pool, db.schema, transportKey, jobId, 'org_header');
+      const src = await sourceChecksum(db.pool, db.schema, 'org_header');
+      expect(staged).toEqual({ rows: ROWS, distinct: ROWS, md5: src.md5 });
+    } finally {
+      await agent.stop();
+      await cp3?.close();
+    }
+  });
+
+  it('given an agent revoked by another control-plane process (database only), then this gateway disconnects it within a heartbeat', async () => {
+    const { token } = await cp.gateway.issueEnrollmentToken(TENANT);
+    const agent = await newAgent();
+    try {
+      const { agentId } = await agent.enroll(cp.url, token);
+      await cp.gateway.waitForAgent(agentId);
+      await db.pool.query(`UPDATE "${db.schema}".agents SET status = 'revoked', revoked_at = now() WHERE id = $1`, [agentId]);
+      await until(() => !cp.gateway.connectedAgents().includes(agentId) && !agent.connected, 'revoked agent dropped', 5000);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('given the local UI enrolls through the AgentApi, then a bad token is an input error and a good one yields a connected status', async () => {
+    const agent = await newAgent();
+    try {
+      const api = createAgentApi(agent);
+      expect(await api.status()).toMatchObject({ enrolled: false, connected: false, agentId: null });
+      await expect(api.enroll(cp.url, 'nxe_not-a-real-token-at-all-000000')).rejects.toBeInstanceOf(AgentInputError);
+      const { token } = await cp.gateway.issueEnrollmentToken(TENANT);
+      const status = await api.enroll(cp.url.replace('ws://', 'http://').replace('/agent/ws', '/'), token);
+      expect(status).toMatchObject({ enrolled: true, connected: true, controlPlaneUrl: cp.url });
+      await api.saveSourceSettings({ type: 'postgres', host: 'db.local', port: 5432, database: 'cw', user: 'reader', passwordAccount: 'source:default' });
+      expect(await api.sourceSettings()).toMatchObject({ host: 'db.local', passwordAccount: 'source:default' });
+      expect(await api.spoolLevel()).toEqual({ bytes: 0, limit: 48 * 1024 });
+      expect(await api.jobProgress()).toEqual([]);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('given an HTTP proxy in the agent config, then the agent reaches the control plane through CONNECT', async () => {
+    const tunnels: string[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'nexus-agent-'));
+    dirs.push(dataDir);
+    const agent = new Agent({ dataDir, secrets: createSecretStore(memoryKeychain()), config: { proxy: proxyUrl, backoff: { baseMs: 10, maxMs: 100 } } });
+    try {
+      const { token } = await cp.gateway.issueEnrollmentToken(TENANT);
+      const { agentId } = await agent.enroll(cp.url, token);
+      await cp.gateway.waitForAgent(agentId);
+      expect(tunnels).toEqual([`127.0.0.1:${cp.port}`]);
+    } finally {
+      await agent.stop();
+      proxy.closeAllConnections();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 });

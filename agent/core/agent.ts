@@ -197,7 +197,7 @@ export class Agent {
         return;
       case 'rpc': {
         const send = (msg: AgentMsg): void => void this.link?.send(msg);
-        handleRpc(this, m.method, m.params).then(
+        void handleRpc(this, m.method, m.params).then(
           (result) => send({ t: 'rpc_result', id: m.id, ok: true, result }),
           (err: unknown) => {
             const error = redactText(err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 4000);
@@ -248,6 +248,7 @@ export class Agent {
     if (job && job.state === 'running' && job.readDone && this.state.spoolCount(jobId) === 0) {
       this.setJobState(jobId, 'completed');
       this.logger.info('job completed', { jobId, extracted: job.extracted });
+      this.forgetJobKey(jobId);
     }
   }
 
@@ -306,6 +307,13 @@ export class Agent {
     this.spool.release(Number.MAX_SAFE_INTEGER);
     this.spool.add(this.state.spoolBytes());
     this.setJobState(jobId, 'cancelled');
+    this.forgetJobKey(jobId);
+  }
+
+  /** Once nothing of a job is left to seal or send, its data key leaves the keychain. */
+  private forgetJobKey(jobId: string): void {
+    this.keys.delete(jobId);
+    this.secrets.delete(jobKeyAccount(jobId)).catch((err: unknown) => this.logger.warn('could not remove a job key from the keychain', { jobId, err }));
   }
 
   updateJob(jobId: string, settings: { batchSize?: number }): void {

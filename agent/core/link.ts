@@ -30,13 +30,16 @@ export class CertificatePinError extends Error {
   override readonly name = 'CertificatePinError';
 }
 
-/** The proxy URL to use for `target`, honouring NO_PROXY; loopback never goes through a proxy. */
+/**
+ * The proxy URL to use for `target`: NO_PROXY always wins; an explicitly configured proxy is
+ * used for everything else; HTTPS_PROXY / HTTP_PROXY from the environment skip loopback.
+ */
 export function proxyFor(target: URL, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const host = target.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1' || host.startsWith('127.')) return undefined;
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (noProxy.some((p) => p === '*' || host === p || host.endsWith(p.startsWith('.') ? p : `.${p}`))) return undefined;
   if (explicit) return explicit;
+  if (host === 'localhost' || host === '::1' || host.startsWith('127.')) return undefined;
   return target.protocol === 'wss:' ? env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy : env.HTTP_PROXY ?? env.http_proxy;
 }
 

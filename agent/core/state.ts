@@ -111,7 +111,7 @@ export class AgentState {
     return r ? (JSON.parse(r.settings) as SourceSettings) : null;
   }
 
-  saveConnection(name: string, settings: SourceSettings): void {
+  saveConnection(name: string, settings: SourceSettings & { schema?: string; platform?: string }): void {
     this.db
       .prepare('INSERT INTO connections (name, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at')
       .run(name, JSON.stringify(settings), now());

@@ -69,12 +69,12 @@ describe('CsvConnector', () => {
   });
 
   // Malformed input never crashes the read: the bad row comes out with __error naming file, line and column.
-  const bad: { name: string; csv: string; good: string[]; error: RegExp }[] = [
+  const bad: { name: string; csv: string; good: string[]; error: RegExp; field?: string }[] = [
     { name: 'too many columns', csv: 'Id,Name\n1,a\n2,b,extra\n3,c\n', good: ['1', '3'], error: /T\.csv line 3: expected 2 columns .* found 3; extra value starts at column 3/ },
     { name: 'too few columns', csv: 'Id,Name,Email\n1,a,x\n2,b\n', good: ['1'], error: /T\.csv line 3: expected 3 columns .* found 2; column 3 \(Email\) onward is missing/ },
-    { name: 'unterminated quote', csv: 'Id,Name\n1,a\n2,"never closed\n3,c\n', good: ['1'], error: /T\.csv line 3, column 2 \(Name\): unterminated quoted field/ },
-    { name: 'quote inside an unquoted field', csv: 'Id,Name\n1,ab"c\n2,d\n', good: ['2'], error: /T\.csv line 2, column 2 \(Name\): quote inside an unquoted field/ },
-    { name: 'empty id', csv: 'Id,Name\n,nameless\n2,b\n', good: ['2'], error: /T\.csv line 2: empty id column "Id"/ },
+    { name: 'unterminated quote', csv: 'Id,Name\n1,a\n2,"never closed\n3,c\n', good: ['1'], error: /T\.csv line 3, column 2 \(Name\): unterminated quoted field/, field: 'Name' },
+    { name: 'quote inside an unquoted field', csv: 'Id,Name\n1,ab"c\n2,d\n', good: ['2'], error: /T\.csv line 2, column 2 \(Name\): quote inside an unquoted field/, field: 'Name' },
+    { name: 'empty id', csv: 'Id,Name\n,nameless\n2,b\n', good: ['2'], error: /T\.csv line 2: empty id column "Id"/, field: 'Id' },
   ];
   for (const t of bad) {
     it(`given ${t.name}, then the good rows pass and the bad one carries ${ERROR_FIELD}`, async () => {
@@ -86,6 +86,7 @@ describe('CsvConnector', () => {
       expect(good).toEqual(t.good);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(t.error);
+      expect(recs.find((r) => ERROR_FIELD in r.fields)!.fields['__field']).toBe(t.field);
     });
   }
 

@@ -14,6 +14,8 @@ import type { z } from 'zod';
 
 /** Field carrying a row's problem; the engine quarantines records that have it. */
 export const ERROR_FIELD = '__error';
+/** Field naming the column at fault, when one is known (the engine records it with the quarantine). */
+export const ERROR_COLUMN_FIELD = '__field';
 
 export class UnknownCsvEntityError extends Error {
   override readonly name = 'UnknownCsvEntityError';
@@ -162,7 +164,7 @@ function decode(cell: string | null, cfg: CsvEntityConfig, column: string, line:
 
 function toRecord(r: CsvRow, columns: string[], cfg: CsvEntityConfig): SourceRecord {
   const fallbackId = `${cfg.file}:line:${r.line}`;
-  if (r.kind === 'error') return { sourceId: fallbackId, op: 'upsert', fields: { [ERROR_FIELD]: r.error } };
+  if (r.kind === 'error') return { sourceId: fallbackId, op: 'upsert', fields: { [ERROR_FIELD]: r.error, ...(r.column ? { [ERROR_COLUMN_FIELD]: r.column } : {}) } };
   const fields: Record<string, FieldValue> = {};
   const errors: string[] = [];
   let op: 'upsert' | 'delete' = 'upsert';
@@ -184,6 +186,9 @@ function toRecord(r: CsvRow, columns: string[], cfg: CsvEntityConfig): SourceRec
     if (d.value !== undefined && !col.startsWith('__')) fields[col] = d.value;
   });
   if (sourceId === null) errors.push(`${cfg.file} line ${r.line}: empty id column "${cfg.idColumn}"`);
-  if (errors.length > 0) fields[ERROR_FIELD] = errors.join('; ');
+  if (errors.length > 0) {
+    fields[ERROR_FIELD] = errors.join('; ');
+    if (sourceId === null) fields[ERROR_COLUMN_FIELD] = cfg.idColumn;
+  }
   return { sourceId: sourceId ?? fallbackId, op, fields };
 }

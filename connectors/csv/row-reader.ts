@@ -9,7 +9,7 @@ import { parse, type CastingContext } from 'csv-parse';
 
 export type CsvRow =
   | { kind: 'row'; row: number; line: number; values: (string | null)[] }
-  | { kind: 'error'; row: number; line: number; error: string };
+  | { kind: 'error'; row: number; line: number; error: string; column?: string };
 
 export class CsvFormatError extends Error {
   override readonly name = 'CsvFormatError';
@@ -25,8 +25,13 @@ interface CsvParseError extends Error {
 }
 
 /** Human reason for csv-parse error codes (their messages talk about parser state). */
-function reason(err: CsvParseError, header: string[], startLine: number): { line: number; text: string } {
+function reason(err: CsvParseError, header: string[], startLine: number): { line: number; text: string; column?: string } {
   const col = typeof err.column === 'number' ? err.column : null;
+  const r = reasonText(err, header, startLine, col);
+  return col !== null && header[col] ? { ...r, column: header[col] } : r;
+}
+
+function reasonText(err: CsvParseError, header: string[], startLine: number, col: number | null): { line: number; text: string } {
   const where = col === null ? '' : `, column ${col + 1}${header[col] ? ` (${header[col]})` : ''}`;
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
@@ -84,7 +89,7 @@ export async function* readCsvRows(
       const s = skips.shift()!;
       const r = reason(s.err, header ?? [], s.startLine);
       if (!header) throw new CsvFormatError(file, r.line, `malformed header row: ${r.text}`);
-      yield { kind: 'error', row: ++row, line: r.line, error: `${name} ${r.text}` };
+      yield { kind: 'error', row: ++row, line: r.line, error: `${name} ${r.text}`, ...(r.column ? { column: r.column } : {}) };
     }
   };
   try {

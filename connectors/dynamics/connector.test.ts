@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecordBatch, type Checkpoint, type RecordBatch } from '../../shared/record-batch.ts';
 import { RateLimiterRegistry, realClock, type Clock, type EmulatorHandle } from '../sdk/index.ts';
 import { startEmulator, type DynamicsEmulatorOptions } from './emulator/index.ts';
-import { createConnector, type DynamicsConnectorOptions } from './index.ts';
+import { createConnector, orgUrlOf, type DynamicsConnectorOptions } from './index.ts';
 import { DATAVERSE_TABLES } from './definition.ts';
 
 const ACCOUNTS = 25;
@@ -201,5 +201,19 @@ describe('Dynamics connector under faults and service protection', () => {
       expect(new Set(got).size).toBe(40);
       expect(sleeps.some((ms) => ms >= 500)).toBe(true);
     });
+  });
+});
+
+describe('Dynamics connector configuration', () => {
+  it.each([
+    [{ baseUrl: 'https://contoso.crm.dynamics.com/', credentials: {} }, 'https://contoso.crm.dynamics.com'],
+    [{ baseUrl: 'https://contoso.crm4.dynamics.com/api/data/v9.2', credentials: {} }, 'https://contoso.crm4.dynamics.com'],
+    [{ credentials: { environment_url: 'https://fabrikam.crm.dynamics.com' } }, 'https://fabrikam.crm.dynamics.com'],
+  ])('given %j, then the org URL is %s', (options, expected) => {
+    expect(orgUrlOf(options)).toBe(expected);
+  });
+
+  it('given neither baseUrl nor environment_url, then createConnector says which setting is missing', () => {
+    expect(() => createConnector({ credentials: { client_id: 'x', client_secret: 'y', tenant_id: 'z' } })).toThrow(/environment_url is required/);
   });
 });

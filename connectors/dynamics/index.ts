@@ -3,6 +3,7 @@
  * pages hook (pages.ts: $filter on modifiedon, Prefer headers, nextLink) and discovery through
  * EntityDefinitions (discover.ts).
  */
+import { registerSecret } from '../../shared/log/redact.ts';
 import type { ConnectorFactoryOptions } from '../registry.ts';
 import {
   DeclarativeSourceConnector, defineConnector, type ConnectorHooks, type DeclarativeConnectorOptions, type RateLimitDefinition,
@@ -38,6 +39,7 @@ export function orgUrlOf(options: Pick<ConnectorFactoryOptions, 'baseUrl' | 'cre
 
 export function createConnector(options: DynamicsConnectorOptions): DeclarativeSourceConnector {
   const orgUrl = orgUrlOf(options);
+  registerSecret(options.credentials['client_secret']);
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(options.pageSize ?? MAX_PAGE_SIZE)));
   const base = dynamicsDefinitionInput;
   const definition = defineConnector({

@@ -12,12 +12,13 @@ afterEach(async () => {
   em = undefined;
 });
 
-async function setup(records: number, opts: { faults?: FaultOptions; rateLimits?: boolean; oauth?: boolean; searchCap?: number } = {}) {
+async function setup(records: number, opts: { faults?: FaultOptions; rateLimits?: boolean; oauth?: boolean; searchCap?: number; maxPropertiesQueryLength?: number } = {}) {
   em = await startEmulator({ records, seed: 11, faults: opts.faults, rateLimits: opts.rateLimits });
-  const creds = opts.oauth
+  const creds: Record<string, string> = opts.oauth
     ? { clientId: em.credentials['clientId']!, clientSecret: em.credentials['clientSecret']!, refreshToken: em.credentials['refreshToken']!, accessToken: 'stale-access-token-0000' }
     : { accessToken: em.credentials['accessToken']! };
-  const connector = createConnector({ credentials: creds, baseUrl: em.url, tokenUrl: em.tokenUrl, clock: fastClock(), rateLimiters: new RateLimiterRegistry(), searchCap: opts.searchCap });
+  const clock = fastClock();
+  const connector = createConnector({ credentials: creds, baseUrl: em.url, tokenUrl: em.tokenUrl, clock, rateLimiters: new RateLimiterRegistry(clock), searchCap: opts.searchCap, maxPropertiesQueryLength: opts.maxPropertiesQueryLength });
   return { em, connector };
 }
 
@@ -68,6 +69,23 @@ describe('HubSpot connector against the emulator', () => {
     expect(next.at(-1)!.checkpoint['cursor']).toBe(new Date(now).toISOString());
   });
 
+  it('given companies archived after a pass, then the incremental pass emits them as deletes and lists no longer show them', async () => {
+    const { em, connector } = await setup(40);
+    const cp = (await readAll(connector, 'companies')).at(-1)!.checkpoint;
+    const at = Date.now() - 1000;
+    em.dataset.archive('companies', 5, at);
+    em.dataset.archive('companies', 6, at);
+    em.dataset.touch('companies', 7, at);
+    const next = await readAll(connector, 'companies', cp, 2);
+    const ops = Object.fromEntries(next.flatMap((b) => b.records).map((r) => [r.sourceId, r.op]));
+    expect(ops).toMatchObject({ '20000000005': 'delete', '20000000006': 'delete', '20000000007': 'upsert' });
+    // resuming from the batch that ended with the first delete yields the second delete and the end of the pass
+    const firstDelete = next.findIndex((b) => b.records.some((r) => r.sourceId === '20000000005'));
+    const rest = ids(await readAll(connector, 'companies', next[firstDelete]!.checkpoint, 2));
+    expect(rest).toEqual(next.slice(firstDelete + 1).flatMap((b) => b.records.map((r) => r.sourceId)));
+    expect(ids(await readAll(connector, 'companies'))).toHaveLength(38);
+  });
+
   it('given an incremental window larger than the search cap, then windows are split and nothing is lost or repeated', async () => {
     const { em, connector } = await setup(100, { searchCap: 30 });
     const since = { cursor: '2022-01-01T00:00:00.000Z', ids: [] };
@@ -75,6 +93,18 @@ describe('HubSpot connector against the emulator', () => {
     expect(got).toHaveLength(100);
     expect(new Set(got).size).toBe(100);
     expect(em.emulator.stats.requests).toBeGreaterThan(5);
+  });
+
+  it('given more properties than fit in a query string, then the full pass pages through search windows and resumes there', async () => {
+    const { em, connector } = await setup(90, { searchCap: 40, maxPropertiesQueryLength: 10 });
+    const batches = await readAll(connector, 'companies', undefined, 25);
+    const got = ids(batches);
+    expect(got).toHaveLength(90);
+    expect(new Set(got).size).toBe(90);
+    expect(batches[0]!.records[0]!.fields).toHaveProperty('nexus_tier');
+    expect(String((batches[0]!.checkpoint['page'] as { token: string }).token)).toMatch(/"from":/);
+    expect(ids(await readAll(connector, 'companies', batches[1]!.checkpoint, 25))).toEqual(got.slice(50));
+    expect(em.emulator.stats.requests).toBeGreaterThan(3);
   });
 
   it('given OAuth credentials with a stale access token and a 60 s token lifetime, then it refreshes and reads everything', async () => {

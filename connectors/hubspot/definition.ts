@@ -77,6 +77,8 @@ export const hubspotDefinition: ConnectorDefinition = defineConnector({
   errors: [
     { status: [401], action: 'refresh-token-then-retry' },
     { status: [403], bodyPath: 'category', equals: ['MISSING_SCOPES'], action: 'fail-config', message: 're-authorize the HubSpot app; a required scope is missing (see requiredPermissions)' },
+    // The daily budget resets at midnight in the portal's time zone: stop and resume from the checkpoint then.
+    { status: [429], bodyPath: 'policyName', equals: ['DAILY'], action: 'fail-config', message: 'the HubSpot daily API limit is spent; resume from the last checkpoint after it resets at midnight (portal time zone)' },
     { status: [429], action: 'rate-limited' },
     { status: [400], bodyPath: 'category', equals: ['VALIDATION_ERROR'], action: 'fail-config', message: 'HubSpot rejected the request; check object and property names' },
   ],

@@ -4,11 +4,12 @@
  */
 import type { ConnectorFactoryOptions } from '../registry.ts';
 import {
-  DeclarativeSourceConnector, paginate, type ConnectorHooks, type DeclarativeConnectorOptions, type HookContext, type Page, type StreamPagesArgs,
+  DeclarativeSourceConnector, defaultRateLimiters, paginate, type ConnectorHooks, type DeclarativeConnectorOptions, type HookContext, type Page, type StreamPagesArgs,
 } from '../sdk/index.ts';
 import { withAssociations } from './associations.ts';
 import { CRM_OBJECTS, hubspotDefinition, hubspotOAuthDefinition, type CrmObject } from './definition.ts';
 import { discoverHubSpot, PropertyCache } from './discover.ts';
+import { incrementalPages } from './incremental-pages.ts';
 import { searchLimiter, searchWindows } from './search-windows.ts';
 
 export { hubspotDefinition, hubspotOAuthDefinition } from './definition.ts';
@@ -18,7 +19,12 @@ export interface HubSpotConnectorOptions extends ConnectorFactoryOptions, Pick<D
   associations?: boolean;
   /** Override the search window cap (tests). */
   searchCap?: number;
+  /** Longest `properties=` query value before a full pass switches to search windows (default 6,000 characters). */
+  maxPropertiesQueryLength?: number;
 }
+
+export const MAX_PROPERTIES_QUERY_LENGTH = 6000;
+const FULL_RANGE_START = '1970-01-01T00:00:00.000Z';
 
 function isCrmObject(name: string): name is CrmObject {
   return (CRM_OBJECTS as readonly string[]).includes(name);
@@ -26,14 +32,21 @@ function isCrmObject(name: string): name is CrmObject {
 
 export function createConnector(options: HubSpotConnectorOptions): DeclarativeSourceConnector {
   const cache = new PropertyCache();
-  const limiter = searchLimiter();
   const oauth = Boolean(options.credentials['refreshToken']);
+  const identity = oauth ? `${options.credentials['clientId'] ?? ''}:${options.credentials['refreshToken']}` : options.credentials['accessToken'] ?? '';
+  const limiter = searchLimiter(options.rateLimiters ?? defaultRateLimiters, identity);
 
   async function* objectPages(ctx: HookContext, args: StreamPagesArgs): AsyncGenerator<Page> {
     const type = args.stream.name as CrmObject;
     const properties = await cache.names(ctx, type);
     if (args.since !== undefined) {
-      yield* searchWindows(ctx, { stream: args.stream, start: args.start, since: args.since, properties, limiter, cap: options.searchCap });
+      yield* incrementalPages(ctx, { stream: args.stream, start: args.start, since: args.since, properties, limiter, searchCap: options.searchCap });
+      return;
+    }
+    if (properties.join(',').length > (options.maxPropertiesQueryLength ?? MAX_PROPERTIES_QUERY_LENGTH)) {
+      // Too many properties for a GET query string (portals with hundreds of custom properties): page the
+      // whole range through search windows instead, which carry the property list in the POST body.
+      yield* searchWindows(ctx, { stream: args.stream, start: args.start, since: FULL_RANGE_START, properties, limiter, cap: options.searchCap });
       return;
     }
     yield* paginate(

@@ -3,7 +3,10 @@
  * [since, until) is cut into windows on the last-modified property, and a window whose `total`
  * exceeds the cap is halved before paging it. Page state is {from, to, until, after} as JSON.
  */
-import { CredentialRateLimiter, PaginationLoopError, type HookContext, type Page, type PageState, type StreamDefinition } from '../sdk/index.ts';
+import {
+  PaginationLoopError, RateLimitSchema, type CredentialRateLimiter, type HookContext, type Page, type PageState, type RateLimitDefinition,
+  type RateLimiterRegistry, type StreamDefinition,
+} from '../sdk/index.ts';
 import { SearchPageSchema } from './readers.ts';
 import { LAST_MODIFIED_PROPERTY, type CrmObject } from './definition.ts';
 
@@ -18,9 +21,12 @@ interface WindowState {
   after?: string;
 }
 
-/** The search API has its own budget (a few requests per second per token). */
-export function searchLimiter(): CredentialRateLimiter {
-  return new CredentialRateLimiter({ buckets: [{ name: 'search', requests: 4, perSeconds: 1 }], concurrency: 1, headers: {} });
+/** The search API has its own budget (a few requests per second per token), on top of the burst budget. */
+export const SEARCH_RATE_LIMIT: RateLimitDefinition = RateLimitSchema.parse({ buckets: [{ name: 'search', requests: 4, perSeconds: 1 }], concurrency: 1 });
+
+/** One search limiter per credential, shared through the registry like the main limiter. */
+export function searchLimiter(registry: RateLimiterRegistry, credentialIdentity: string): CredentialRateLimiter {
+  return registry.forCredential('hubspot-search', credentialIdentity, SEARCH_RATE_LIMIT);
 }
 
 export interface SearchWindowArgs {

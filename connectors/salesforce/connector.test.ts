@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordBatchSchema, type Checkpoint, type RecordBatch } from '../../shared/record-batch.ts';
 import { startEmulator, type SalesforceEmulatorHandle } from './emulator/index.ts';
-import { createConnector, ReauthorizeRequiredError, type SalesforceConnectorOptions } from './index.ts';
+import { authorizeUrl, createConnector, exchangeAuthorizationCode, ReauthorizeRequiredError, type SalesforceConnectorOptions } from './index.ts';
+import { loginUrl } from './auth.ts';
 import type { SalesforceReadTuning } from './connector.ts';
 
 const open: SalesforceEmulatorHandle[] = [];
@@ -168,5 +169,46 @@ describe('salesforce connector against the emulator', () => {
     expect(editedDuringFirst.length).toBeGreaterThan(0);
     const second = await collect(c.read('Account', { batchSize: 10, checkpoint: first.at(-1)!.checkpoint }));
     expect(new Set(ids(second))).toEqual(new Set(editedDuringFirst));
+  });
+
+  it('given the web-server flow, then the authorize redirect code is exchanged for a refresh token the connector reads with', async () => {
+    const em = await emulator();
+    const redirectUri = 'https://app.example.com/oauth/salesforce/callback';
+    const redirect = await fetch(authorizeUrl(em.url, em.credentials.client_id!, redirectUri, 'xyz'), { redirect: 'manual' });
+    const code = new URL(redirect.headers.get('location')!).searchParams.get('code')!;
+    const issued = await exchangeAuthorizationCode({ login: em.url, clientId: em.credentials.client_id!, clientSecret: em.credentials.client_secret!, redirectUri, code });
+    expect(issued.instance_url).toBe(em.url);
+    const c = connect(em, {}, {}, { client_id: em.credentials.client_id!, client_secret: em.credentials.client_secret!, refresh_token: issued.refresh_token });
+    expect(ids(await collect(c.read('User', { batchSize: 100 })))).toHaveLength(em.control.count('User'));
+    await expect(exchangeAuthorizationCode({ login: em.url, clientId: em.credentials.client_id!, clientSecret: em.credentials.client_secret!, redirectUri, code }))
+      .rejects.toThrow(/invalid_grant/);
+  });
+
+  it('given the emulator revokes the refresh token after a few requests, then the run stops asking for re-authorization', async () => {
+    const em = await emulator({ revokeRefreshTokenAfter: 3 });
+    await expect(collect(connect(em, { bulkPageSize: 10 }).read('Account', { batchSize: 10 }))).rejects.toThrow(ReauthorizeRequiredError);
+  });
+
+  it.each([
+    [{}, 'https://login.salesforce.com'],
+    [{ environment: 'sandbox' as const }, 'https://test.salesforce.com'],
+    [{ loginUrl: 'https://acme.my.salesforce.com/' }, 'https://acme.my.salesforce.com'],
+  ])('given login options %j, then the login host is %s', (opts, host) => {
+    expect(loginUrl(opts)).toBe(host);
+  });
+
+  it('given a checkpoint naming a Bulk job the org no longer has, then the pass is re-read from its lower bound instead of failing', async () => {
+    const em = await emulator();
+    const first = await collect(connect(em, { bulkPageSize: 10 }).read('Contact', { batchSize: 10 }), 2);
+    const cp = first.at(-1)!.checkpoint;
+    expect(cp.job).toEqual(expect.any(String));
+    const other = await emulator();
+    const rest = await collect(connect(other, { bulkPageSize: 10 }).read('Contact', { batchSize: 10, checkpoint: cp }));
+    expect(new Set(ids(rest)).size).toBe(80);
+  });
+
+  it('given the org runs out of its daily API allowance, then the read stops with a message naming the daily limit', async () => {
+    const em = await emulator({ rateLimits: true, limits: { dailyApiRequests: 3, requestsPerSecond: 1000 } });
+    await expect(collect(connect(em, { bulkPageSize: 10 }).read('Account', { batchSize: 10 }))).rejects.toThrow(/daily API request allowance/);
   });
 });

@@ -58,6 +58,16 @@ function soqlDateTime(iso: string): string {
   return new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/**
+ * Ids remembered at the cursor timestamp keep the checkpoint small: past this many (a mass update
+ * stamping one second), none are kept and the next pass re-reads that second (idempotent upserts).
+ */
+const MAX_TIE_IDS = 1000;
+function tieIds(hw: HighWater): string[] | undefined {
+  if (hw.cursor === undefined) return undefined;
+  return hw.ids.length > MAX_TIE_IDS ? [] : hw.ids;
+}
+
 function samePage(a: PageState | undefined, b: PageState | undefined): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
@@ -192,7 +202,7 @@ export class SalesforceConnector implements SourceConnector {
 
     let batch: SourceRecord[] = [];
     const checkpointAt = (page: PageState, skip: number): Checkpoint =>
-      toCheckpoint({ mode, job, page, skip, since, sinceIds: since !== undefined ? sinceIds : undefined, cursor: hw.cursor, ids: hw.cursor ? hw.ids : undefined, seq } as PassCheckpoint);
+      toCheckpoint({ mode, job, page, skip, since, sinceIds: since !== undefined ? sinceIds : undefined, cursor: hw.cursor, ids: tieIds(hw), seq } as PassCheckpoint);
     for await (const page of pages) {
       const skip = resume && samePage(resume.page, page.state) ? resume.skip : 0;
       resume = undefined;
@@ -215,7 +225,7 @@ export class SalesforceConnector implements SourceConnector {
     }
     if (mode === 'bulk' && job) await deleteJob(s, entity, job);
     const end: Checkpoint = cursorField
-      ? toCheckpoint({ cursor: hw.cursor ?? since, ids: hw.cursor ? hw.ids : sinceIds })
+      ? toCheckpoint({ cursor: hw.cursor ?? since, ids: hw.cursor ? tieIds(hw) : sinceIds })
       : { complete: true };
     yield { v: 1, sourceSystem: 'salesforce', entity, seq, records: batch, checkpoint: end, final: true };
     emitted(end);

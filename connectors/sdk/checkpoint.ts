@@ -35,11 +35,17 @@ export function toIsoCursor(value: unknown): string | undefined {
   return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
 }
 
+/**
+ * At most this many tie ids are kept, so a checkpoint stays small when a bulk import stamps thousands
+ * of records with one timestamp. A partial list is safe: unlisted ties are re-read (idempotent upserts).
+ */
+export const MAX_TIE_IDS = 500;
+
 /** Fold one record into the high-water mark. Pure. */
 export function advanceHighWater(hw: HighWater, cursor: string | undefined, id: string): HighWater {
   if (cursor === undefined) return hw;
   if (hw.cursor === undefined || cursor > hw.cursor) return { cursor, ids: [id] };
-  if (cursor === hw.cursor && !hw.ids.includes(id)) return { cursor, ids: [...hw.ids, id] };
+  if (cursor === hw.cursor && hw.ids.length < MAX_TIE_IDS && !hw.ids.includes(id)) return { cursor, ids: [...hw.ids, id] };
   return hw;
 }
 

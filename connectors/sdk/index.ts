@@ -22,7 +22,7 @@ export {
   TokenRefreshError, ResponseShapeError, UnknownStreamError, type HttpErrorContext,
 } from './errors.ts';
 export {
-  advanceHighWater, afterLowerBound, lowerBoundFrom, parseStreamCheckpoint, toCheckpoint, toIsoCursor,
+  advanceHighWater, afterLowerBound, lowerBoundFrom, parseStreamCheckpoint, toCheckpoint, toIsoCursor, MAX_TIE_IDS,
   type StreamCheckpoint, type HighWater,
 } from './checkpoint.ts';
 export { estimateMigrationTime, requiredPermissions, type MigrationEstimate, type StreamEstimate } from './estimate.ts';

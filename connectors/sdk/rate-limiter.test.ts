@@ -22,6 +22,21 @@ describe('rate limiting', () => {
     expect(l.ceilingPerSecond()).toBe(10);
   });
 
+  it('given concurrency 2 and five callers, then never more than two hold a slot', async () => {
+    const l = new CredentialRateLimiter(RateLimitSchema.parse({ concurrency: 2 }), manualClock());
+    let holding = 0;
+    let peak = 0;
+    await Promise.all(Array.from({ length: 5 }, async () => {
+      const release = await l.acquire();
+      holding++;
+      peak = Math.max(peak, holding);
+      await new Promise((r) => setImmediate(r));
+      holding--;
+      release();
+    }));
+    expect(peak).toBe(2);
+  });
+
   it('given an empty daily bucket, then the burst bucket is not spent while waiting', async () => {
     const clock = manualClock();
     const l = new CredentialRateLimiter(RateLimitSchema.parse({ buckets: [{ name: 'burst', requests: 10, perSeconds: 1 }, { name: 'daily', requests: 2, perSeconds: 86_400 }] }), clock);

@@ -57,14 +57,16 @@ export class CredentialRateLimiter {
 
   /** Wait for a concurrency slot and a token from every bucket. Call the returned function when the response is in. */
   async acquire(signal?: AbortSignal): Promise<() => void> {
+    // A released slot is handed straight to the next waiter, so the cap holds under contention.
     if (this.inFlight >= this.def.concurrency) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    this.inFlight++;
+    else this.inFlight++;
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
-      this.inFlight--;
-      this.waiters.shift()?.();
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.inFlight--;
     };
     try {
       for (;;) {

@@ -17,7 +17,7 @@ const platforms = [
 describe.each(['postgres', 'mysql'] as const)('discovery on %s', (dialect) => {
   const fixtures = new Map<string, SampleFixture>();
   beforeAll(async () => {
-    for (const p of platforms) fixtures.set(p.platform, await sampleFixture(dialect, p.platform, 1000, 3));
+    for (const p of platforms) fixtures.set(p.platform, await sampleFixture(dialect, p.platform, p.platform === 'cargowise' ? 1000 : 500, 3));
   });
   afterAll(async () => {
     for (const f of fixtures.values()) await f.drop();

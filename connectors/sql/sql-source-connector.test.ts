@@ -22,7 +22,7 @@ describe.each(['postgres', 'mysql'] as const)('SqlSourceConnector on %s', (diale
   const table = 'AccTransactionLines';
 
   beforeAll(async () => {
-    fx = await sampleFixture(dialect, 'cargowise', 2500, 11);
+    fx = await sampleFixture(dialect, 'cargowise', 2000, 11);
     allKeys = (await fx.exec(`SELECT ${fx.q('AL_PK')} AS k FROM ${fx.q(table)}`)).map((r) => String(r.k).toLowerCase());
   });
   afterAll(async () => {

@@ -102,6 +102,15 @@ export function attachAgentGateway(server: Server, deps: AgentGatewayDeps): Agen
     });
   });
 
+  // Revocations made by another control-plane process reach this one here.
+  const recheckRevoked = async (): Promise<void> => {
+    for (const [agentId, s] of sessions) {
+      if ((await store.agentStatus(agentId)) !== 'revoked') continue;
+      s.send({ t: 'refused', code: 'revoked', message: 'agent has been revoked' });
+      s.close(CloseCode.revoked, 'revoked');
+      sessions.delete(agentId);
+    }
+  };
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {
       if (alive.get(ws) === false) {
@@ -111,6 +120,7 @@ export function attachAgentGateway(server: Server, deps: AgentGatewayDeps): Agen
       alive.set(ws, false);
       ws.ping();
     }
+    recheckRevoked().catch((err: unknown) => logger.warn('revocation re-check failed', { err }));
   }, deps.heartbeatMs ?? 15_000);
   heartbeat.unref();
 

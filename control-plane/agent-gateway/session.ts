@@ -85,7 +85,7 @@ export class AgentSession {
       case 'batch':
         return this.batch(msg);
       case 'job_status':
-        await this.deps.store.setJobState(msg.jobId, msg.state, msg.extracted, msg.error ?? null);
+        await this.deps.store.setJobState(msg.jobId, this.agentId, msg.state, msg.extracted, msg.error ?? null);
         return;
       case 'rpc_result':
         this.deps.onRpcResult(this, msg.id, msg.ok, msg.result, msg.error);

@@ -129,8 +129,14 @@ export class GatewayStore {
     return rows[0] ?? null;
   }
 
-  async setJobState(id: string, state: string, extracted: number, error: string | null): Promise<void> {
-    await this.pool.query(`UPDATE ${this.t('agent_jobs')} SET state = $2, extracted = $3, error = $4, updated_at = now() WHERE id = $1`, [id, state, extracted, error]);
+  /** Record an agent's report about its own job (a job of another agent is left alone). */
+  async setJobState(id: string, agentId: string, state: string, extracted: number, error: string | null): Promise<void> {
+    await this.pool.query(`UPDATE ${this.t('agent_jobs')} SET state = $3, extracted = $4, error = $5, updated_at = now() WHERE id = $1 AND agent_id = $2`, [id, agentId, state, extracted, error]);
+  }
+
+  async agentStatus(id: string): Promise<'active' | 'revoked' | null> {
+    const { rows } = await this.pool.query<{ status: 'active' | 'revoked' }>(`SELECT status FROM ${this.t('agents')} WHERE id = $1`, [id]);
+    return rows[0]?.status ?? null;
   }
 
   /** Stage a sealed batch. Returns 'staged', 'duplicate' (same bytes) or 'conflict' (same key, other bytes). */

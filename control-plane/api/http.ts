@@ -76,6 +76,9 @@ export function installErrorHandler(app: FastifyInstance, log: Logger): void {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) });
     }
+    if (err.name === 'AgentNotConnectedError') return reply.status(409).send({ error: 'agent_offline', message: redactText(err.message) });
+    if (err.name === 'AgentRpcError') return reply.status(502).send({ error: 'agent_error', message: redactText(err.message) });
+    if (err.name === 'MappingError') return reply.status(400).send({ error: 'invalid_mapping', message: redactText(err.message) });
     if (err.name === 'IntegrationMissingError') return reply.status(501).send({ error: 'not_implemented', message: redactText(err.message) });
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status === 413) return reply.status(413).send({ error: 'payload_too_large', message: 'request body too large' });
@@ -87,4 +90,9 @@ export function installErrorHandler(app: FastifyInstance, log: Logger): void {
     return reply.status(500).send({ error: 'internal_error', message: 'internal error' });
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: 'not_found', message: 'no such route' }));
+}
+
+/** The message of anything thrown (connectors may throw an abort reason string), redacted. */
+export function errorMessage(err: unknown): string {
+  return redactText(err instanceof Error ? err.message : typeof err === 'string' ? err : String(err));
 }

@@ -42,7 +42,7 @@ export interface PreviewRow { source: Record<string, unknown>; target: Record<st
 export interface EnginePort {
   runMigration(opts: RunOptions): Promise<RunReport>;
   rollbackRun(pool: pg.Pool, opts: { controlSchema: string; targetSchema: string; runId: string }): Promise<{ deleted: number; restored: number }>;
-  previewRecords(opts: { source: SourceConnector; mappingYaml: string; vars: Record<string, string>; tenantId: string; entity: string; limit: number }): Promise<PreviewRow[]>;
+  previewRecords(opts: { pool: pg.Pool; targetSchema: string; source: SourceConnector; mappingYaml: string; vars: Record<string, string>; tenantId: string; entity: string; limit: number }): Promise<PreviewRow[]>;
 }
 
 export interface ConnectorInfo { name: string; label: string; hasEmulator: boolean; mappingTemplate: string | null }

@@ -4,8 +4,9 @@
  * table and the webhooks. Pause and cancel abort the run's signal; a resumed run uses the same
  * run key, so the engine continues from its checkpoints.
  */
+import { errorMessage } from './http.ts';
 import type pg from 'pg';
-import { createLogger, type Logger } from '../../shared/log/logger.ts';
+import { createLogger, type LogEntry, type Logger } from '../../shared/log/logger.ts';
 import { redactText } from '../../shared/log/redact.ts';
 import type { RunReport } from '../report/types.ts';
 import type { CredentialStore } from './credentials/store.ts';
@@ -61,7 +62,7 @@ export class Runner {
     const a: Active = { controller: new AbortController(), stopAs: null, runId: null, mode };
     this.active.set(m.id, a);
     const job = this.execute(m, mode, a)
-      .catch((err: unknown) => this.d.log.error('background run crashed', { migrationId: m.id, error: redactText(String((err as Error)?.message ?? err)) }))
+      .catch((err: unknown) => this.d.log.error('background run crashed', { migrationId: m.id, error: errorMessage(err) }))
       .finally(() => {
         this.active.delete(m.id);
         this.jobs.delete(job);
@@ -90,6 +91,18 @@ export class Runner {
     const estimates = (m.config.estimatedCounts ?? {}) as Record<string, number>;
     const status = (s: string, extra: { runId?: string | null; error?: string | null } = {}): void =>
       bus.publish(tenantId, { type: 'status', migrationId: m.id, status: s, ...extra });
+    // Engine log lines go to the server log and, in order, to the logs table (awaited before the run ends).
+    let logChain: Promise<unknown> = Promise.resolve();
+    const dbSink = (e: LogEntry): void => {
+      const { ts: _ts, level, msg, runId, ...fields } = e;
+      logChain = logChain
+        .then(() => withSystem(db, (c) => c.query(
+          'INSERT INTO logs (tenant_id, migration_id, run_id, level, message, fields) VALUES ($1, $2, $3, $4, $5, $6)',
+          [tenantId, m.id, typeof runId === 'string' ? runId : a.runId, level, msg, JSON.stringify(fields)],
+        )))
+        .catch(() => undefined);
+    };
+    const engineLog = createLogger({ level: 'info', sinks: [dbSink], base: {} });
     let report: RunReport | null = null;
     let failure: string | null = null;
     const source = await (async () => {
@@ -101,7 +114,7 @@ export class Runner {
         logger: log,
       });
     })().catch((err: unknown) => {
-      failure = redactText((err as Error).message);
+      failure = errorMessage(err);
       return null;
     });
     try {
@@ -120,7 +133,7 @@ export class Runner {
           runKey: `${m.id}:${mode}`,
           batchSize: typeof m.config.batchSize === 'number' ? m.config.batchSize : undefined,
           signal: a.controller.signal,
-          logger: createLogger({ sinks: [], base: {} }),
+          logger: engineLog,
           onProgress: (e: ProgressEvent) => {
             a.runId = e.runId;
             const loaded = e.created + e.updated + e.unchanged;
@@ -133,20 +146,25 @@ export class Runner {
         if (report.status === 'failed') failure = report.error ?? 'run failed';
       }
     } catch (err) {
-      failure = redactText((err as Error).message);
+      failure = errorMessage(err);
     } finally {
       if (source) await source.close().catch(() => undefined);
+      await logChain;
     }
-    const next = a.stopAs ?? (failure ? 'failed' : mode === 'dry-run' ? 'awaiting_approval' : 'completed');
+    // A stop that arrived after the last batch does not undo a completed run.
+    const completed = !!report && report.status === 'completed' && !failure;
+    const next = completed ? (mode === 'dry-run' ? 'awaiting_approval' : 'completed') : a.stopAs ?? 'failed';
+    const stopped = !completed && a.stopAs !== null;
     await withSystem(db, async (c) => {
       await c.query('UPDATE migrations SET status = $2, updated_at = now() WHERE id = $1', [m.id, next]);
       if (report) await c.query('UPDATE runs SET report = $2 WHERE id = $1 AND report IS NULL', [report.runId, JSON.stringify(report)]);
     });
-    await this.dbLog(tenantId, m.id, a.runId, failure && !a.stopAs ? 'error' : 'info', failure && !a.stopAs ? `${mode} failed: ${failure}` : `${mode} ${next}`);
-    status(next, { runId: a.runId, error: a.stopAs ? null : failure });
-    if (a.stopAs) return;
+    const failed = next === 'failed';
+    await this.dbLog(tenantId, m.id, a.runId, failed ? 'error' : 'info', failed ? `${mode} failed: ${failure ?? 'no report'}` : `${mode} ${next}`);
+    status(next, { runId: a.runId, error: failed ? failure : null });
+    if (stopped) return;
     const summary = { migrationId: m.id, name: m.name, mode, runId: a.runId, status: next, totals: report?.totals ?? null, error: failure };
-    if (failure) this.d.webhooks.emit(tenantId, report ? 'migration.failed' : 'migration.critical', summary);
+    if (failed) this.d.webhooks.emit(tenantId, report ? 'migration.failed' : 'migration.critical', summary);
     else this.d.webhooks.emit(tenantId, mode === 'dry-run' ? 'dry_run.completed' : 'migration.completed', summary);
   }
 

@@ -1,5 +1,5 @@
 /** Test wiring for the API: a migrated control schema, a server on it, tenants and keys per role. */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { migrate } from '../db/migrate.ts';
 import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
 import { silentLogger } from '../../shared/log/logger.ts';
@@ -44,6 +44,16 @@ export async function seedTenant(f: ApiFixture, name: string, password?: string)
     if (password) await createUser(db, { tenantId: id, email: `${role}@${name}.test`, password, role });
   }
   return { id, keys };
+}
+
+/** A Logic Nexus target schema beside the control schema, with the tenant and a franchise seeded. */
+export async function seedTarget(f: ApiFixture, tenantId: string): Promise<{ targetSchema: string; franchiseId: string; drop(): Promise<void> }> {
+  const targetSchema = f.server.ctx.targetSchema;
+  await migrate(f.schema.pool, 'target', targetSchema);
+  const franchiseId = randomUUID();
+  await f.schema.pool.query(`INSERT INTO "${targetSchema}".tenants (id, name, slug) VALUES ($1, 'Tenant', $2)`, [tenantId, `${targetSchema}-${tenantId}`]);
+  await f.schema.pool.query(`INSERT INTO "${targetSchema}".franchises (id, tenant_id, name) VALUES ($1, $2, 'HQ')`, [franchiseId, tenantId]);
+  return { targetSchema, franchiseId, drop: async () => void (await f.schema.pool.query(`DROP SCHEMA IF EXISTS "${targetSchema}" CASCADE`)) };
 }
 
 export const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });

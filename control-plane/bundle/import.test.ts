@@ -14,7 +14,7 @@ import { BundleRejectedError, importBundle } from './importer.ts';
 const TENANT = uuidv5('bundle-import-tenant');
 const FRANCHISE = uuidv5('bundle-import-franchise');
 const MAPPING = new URL('../bench/mapping.yaml', import.meta.url);
-const RECORDS = 1200;
+const RECORDS = 600;
 
 interface Target { t: TestSchema; c: TestSchema }
 async function target(): Promise<Target> {

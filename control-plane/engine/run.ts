@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { SourceConnector } from '../../shared/connector.ts';
-import { parseRecordBatch } from '../../shared/record-batch.ts';
+import { checkRecordBatch } from '../../shared/record-batch.ts';
 import { silentLogger, type Logger } from '../../shared/log/logger.ts';
 import { redactText } from '../../shared/log/redact.ts';
 import type { RunReport } from '../report/types.ts';
@@ -16,6 +16,7 @@ import { introspectTarget } from './target/introspect.ts';
 import { planLoadOrder } from './load-order.ts';
 import { buildOwnerDirectory } from './owners.ts';
 import { processBatch, directIsSafe, type EntityLoadState } from './load/batch.ts';
+import type { BatchCounts } from './sql/runs.ts';
 import { linkDeferred } from './link.ts';
 import { buildReport } from './report.ts';
 import { qualified } from '../db/sql/ident.ts';
@@ -95,8 +96,9 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
 
     const available = new Set(await o.source.entities());
     const client = await o.pool.connect();
+    const second = await o.pool.connect();
     try {
-      await client.query(`SELECT set_config('nexus.tenant_id', $1, false)`, [o.tenantId]);
+      for (const c of [client, second]) await c.query(`SELECT set_config('nexus.tenant_id', $1, false)`, [o.tenantId]);
       const progress = new Map((await listProgress(client, cs, runId)).map((p) => [p.entity, p]));
       for (const entity of plan.order) {
         const p = progress.get(entity)!;
@@ -116,19 +118,18 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
         const tEntity = Date.now();
         const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
         const checkpoint = p.checkpoint ?? undefined;
-        for await (const raw of o.source.read(entity, { checkpoint: checkpoint as never, batchSize, signal: o.signal })) {
-          if (o.signal?.aborted) throw new RunStopped(o.signal.reason === 'paused' ? 'paused' : 'cancelled');
-          const batch = parseRecordBatch(raw);
-          const c = await processBatch(client, state, batch);
+        // A dry run keeps the ids it has seen in session temp tables: one connection only.
+        await loadEntity(o, state, checkpoint, o.mode === 'dry-run' ? [client] : [client, second], batchSize, (c) => {
           for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
           const secs = (Date.now() - t0) / 1000;
           o.onProgress?.({ runId, entity, ...totals, recordsPerSecond: Math.round(totals.extracted / Math.max(secs, 0.001)) });
-        }
+        });
         timings[`entity:${entity}`] = (Date.now() - tEntity) / 1000;
         await setProgressStatus(client, cs, runId, entity, 'done');
       }
     } finally {
       client.release();
+      second.release();
     }
     if (o.mode === 'run') {
       const tLink = Date.now();
@@ -151,6 +152,39 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
   await saveRunReport(o.pool, cs, runId, report);
   log.info('run completed', { runId, totals: report.totals });
   return report;
+}
+
+/**
+ * Stream one entity's batches through two connections: batch n+1 loads while batch n commits.
+ * Each batch commits only after its predecessor; the first failure stops the entity.
+ */
+async function loadEntity(
+  o: RunOptions, state: EntityLoadState, checkpoint: unknown, clients: pg.PoolClient[], batchSize: number, onBatch: (c: BatchCounts) => void,
+): Promise<void> {
+  let previous: Promise<unknown> = Promise.resolve();
+  const inflight: Promise<unknown>[] = clients.map(() => Promise.resolve());
+  let failure: unknown = null;
+  let n = 0;
+  try {
+    for await (const raw of o.source.read(state.ce.entity, { checkpoint: checkpoint as never, batchSize, signal: o.signal })) {
+      if (o.signal?.aborted) throw new RunStopped(o.signal.reason === 'paused' ? 'paused' : 'cancelled');
+      if (failure) break;
+      const batch = checkRecordBatch(raw);
+      const slot = n++ % clients.length;
+      await inflight[slot]!.catch(() => undefined);
+      if (failure) break;
+      const before = previous;
+      const p = processBatch(clients[slot]!, state, batch, before).then(onBatch);
+      p.catch((err: unknown) => {
+        failure ??= err;
+      });
+      previous = p;
+      inflight[slot] = p;
+    }
+  } finally {
+    await Promise.allSettled(inflight);
+  }
+  if (failure) throw failure;
 }
 
 /** Has an earlier run loaded this entity (then rows may exist, and batches must merge)? */

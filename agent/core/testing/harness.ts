@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { attachAgentGateway, type AgentGateway, type AgentGatewayDeps } from '../../../control-plane/agent-gateway/gateway.ts';
@@ -21,11 +22,12 @@ export interface TestControlPlane {
   close(): Promise<void>;
 }
 
-export async function startControlPlane(deps: Omit<AgentGatewayDeps, 'path'> & { port?: number }): Promise<TestControlPlane> {
-  const server = http.createServer((_req, res) => {
+export async function startControlPlane(deps: Omit<AgentGatewayDeps, 'path'> & { port?: number; tls?: { key: string; cert: string } }): Promise<TestControlPlane> {
+  const notFound = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
     res.statusCode = 404;
     res.end();
-  });
+  };
+  const server: http.Server = deps.tls ? https.createServer({ key: deps.tls.key, cert: deps.tls.cert }, notFound) : http.createServer(notFound);
   const gateway = attachAgentGateway(server, { ...deps, path: '/agent/ws' });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -33,7 +35,7 @@ export async function startControlPlane(deps: Omit<AgentGatewayDeps, 'path'> & {
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `ws://127.0.0.1:${port}/agent/ws`,
+    url: `${deps.tls ? 'wss' : 'ws'}://127.0.0.1:${port}/agent/ws`,
     port,
     gateway,
     async close() {

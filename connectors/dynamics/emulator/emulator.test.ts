@@ -52,6 +52,7 @@ describe('Dataverse emulator wire format', () => {
     expect(res.status).toBe(status);
     expect(body.error).toBe(error);
     expect(body.error_description).toMatch(/^AADSTS\d+/);
+    expect(body.error_codes[0]).toBe(Number(/^AADSTS(\d+)/.exec(body.error_description)![1]));
     expect(body.access_token).toBeUndefined();
   });
 

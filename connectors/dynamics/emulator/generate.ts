@@ -140,7 +140,15 @@ export function formatDateOnly(iso: string): string {
   return `${Number(m)}/${Number(d)}/${y}`;
 }
 
+const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const INTEGER = new Intl.NumberFormat('en-US');
+
 /** "$20,000.00" for a Money value in US Dollar. */
 export function formatMoney(amount: number): string {
-  return `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `$${MONEY.format(amount)}`;
+}
+
+/** "1,234" for whole numbers. */
+export function formatInteger(n: number): string {
+  return INTEGER.format(n);
 }

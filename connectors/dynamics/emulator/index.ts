@@ -51,7 +51,7 @@ export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<Emul
   const issueToken = async (req: IncomingMessage, res: ServerResponse, tenant: string): Promise<void> => {
     const form = new URLSearchParams(await readBody(req));
     const fail = (status: number, error: string, description: string): void =>
-      sendJson(res, status, { error, error_description: `${description}\r\nTrace ID: ${randomBytes(8).toString('hex')}`, error_codes: [Number(description.slice(5, description.indexOf(':')))], timestamp: new Date().toISOString() });
+      sendJson(res, status, { error, error_description: `${description}\r\nTrace ID: ${randomBytes(8).toString('hex')}`, error_codes: [Number(description.slice(6, description.indexOf(':')))], timestamp: new Date().toISOString() });
     if (tenant !== tenantId) return fail(400, 'invalid_request', `AADSTS90002: Tenant '${tenant}' not found.`);
     if (form.get('grant_type') !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
     if (form.get('client_id') !== credentials.client_id) return fail(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`);
@@ -90,7 +90,7 @@ export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<Emul
       const out = api.handle({ resource, query: parseQuery(url.search), prefer: req.headers.prefer, baseUrl, apiVersion: version });
       sendJson(res, out.status, out.body, { ...headers, ...out.headers, 'OData-Version': '4.0' });
     } catch (err) {
-      if (err instanceof ODataError) sendError(res, { status: err.status as 429, code: err.code, message: err.message }, headers);
+      if (err instanceof ODataError) sendError(res, { status: err.status, code: err.code, message: err.message }, headers);
       else sendError(res, { status: 500, code: '0x80040216', message: 'An unexpected error occurred.' }, headers);
     } finally {
       if (admitted) protection?.release(issued.clientId);

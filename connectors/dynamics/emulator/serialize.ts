@@ -3,7 +3,7 @@
  * FormattedValue / associatednavigationproperty / lookuplogicalname annotations (annotations
  * precede the value, as Dataverse writes them), option-set labels, money and date formatting.
  */
-import { formatDateOnly, formatDateTime, formatMoney, recordGuid } from './generate.ts';
+import { formatDateOnly, formatDateTime, formatInteger, formatMoney, recordGuid } from './generate.ts';
 import type { AttrSpec, EntitySpec, LookupRef, RawRecord, RawValue } from './entity-types.ts';
 import type { RecordStore } from './store.ts';
 
@@ -54,7 +54,7 @@ function formatted(a: AttrSpec, value: Exclude<RawValue, null | LookupRef>): str
       return formatMoney(Number(value));
     case 'Integer':
     case 'BigInt':
-      return Number(value).toLocaleString('en-US');
+      return formatInteger(Number(value));
     case 'DateTime':
       return a.dateOnly ? formatDateOnly(String(value)) : formatDateTime(Date.parse(String(value)) / 1000);
     default:

@@ -55,6 +55,7 @@ export interface Owner {
 export class Dataset {
   readonly companies: number;
   private readonly modified = new Map<ObjectType, Map<number, number>>();
+  private readonly archived = new Map<ObjectType, Map<number, number>>();
 
   constructor(companies: number, readonly seed: number) {
     this.companies = Math.max(0, Math.floor(companies));
@@ -94,9 +95,32 @@ export class Dataset {
     if (m.size < 100_000) m.set(index, at);
   }
 
-  /** Indices modified after generation, sorted, and their times. */
+  /** Archive (soft-delete) a record: it leaves lists and search and appears in `archived=true` lists. */
+  archive(type: ObjectType, index: number, at: number): void {
+    let m = this.archived.get(type);
+    if (!m) this.archived.set(type, (m = new Map()));
+    if (m.size < 100_000) m.set(index, at);
+  }
+
+  isArchived(type: ObjectType, index: number): boolean {
+    return this.archived.get(type)?.has(index) ?? false;
+  }
+
+  /** Archived [index, archivedAt] pairs by index. */
+  archivedEntries(type: ObjectType): [number, number][] {
+    return [...(this.archived.get(type) ?? new Map<number, number>()).entries()].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** Live records modified after generation, as [index, time], by time. */
   modifiedEntries(type: ObjectType): [number, number][] {
-    return [...(this.modified.get(type) ?? new Map<number, number>()).entries()].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    return [...(this.modified.get(type) ?? new Map<number, number>()).entries()]
+      .filter(([i]) => !this.isArchived(type, i))
+      .sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  }
+
+  /** Indices no longer at their generated time slot (modified or archived), sorted. */
+  displacedIndices(type: ObjectType): number[] {
+    return [...new Set([...(this.modified.get(type)?.keys() ?? []), ...(this.archived.get(type)?.keys() ?? [])])].sort((a, b) => a - b);
   }
 
   /** [lo, hi) of indices whose generated (unmodified) time lies in [from, to). */
@@ -212,7 +236,10 @@ export class Dataset {
       else if (properties?.includes(n)) props[n] = null;
     }
     const id = this.idOf(type, index);
-    const out: Record<string, unknown> = { id, properties: props, createdAt: all['createdate'], updatedAt: iso(this.updatedAt(type, index)), archived: false };
+    const archivedAt = this.archived.get(type)?.get(index);
+    const updated = archivedAt ?? this.updatedAt(type, index);
+    const out: Record<string, unknown> = { id, properties: props, createdAt: all['createdate'], updatedAt: iso(updated), archived: archivedAt !== undefined };
+    if (archivedAt !== undefined) out['archivedAt'] = iso(archivedAt);
     if (withUrl) out['url'] = `https://app.hubspot.com/contacts/${PORTAL_ID}/record/${OBJECT_TYPE_ID[type]}/${id}`;
     return out;
   }

@@ -64,7 +64,7 @@ export function handleSearch(ds: Dataset, t: ObjectType, raw: unknown): unknown 
   const [from, to] = bounds(body);
   const [lo, hi] = ds.baseRange(t, Math.max(from, 0), Math.min(to, 8.64e15));
   const modified = ds.modifiedEntries(t);
-  const movedIdx = modified.map(([i]) => i).filter((i) => i >= lo && i < hi).sort((a, b) => a - b);
+  const movedIdx = ds.displacedIndices(t).filter((i) => i >= lo && i < hi);
   const moved = new Set(movedIdx);
   const modifiedIn = modified.filter(([, at]) => at >= from && at < to);
   const baseTotal = hi - lo - movedIdx.length;

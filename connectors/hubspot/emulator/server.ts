@@ -137,7 +137,7 @@ export class HubSpotEmulator {
   private list(t: ObjectType, url: URL): unknown {
     const ds = this.cfg.dataset;
     const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? '10') || 10));
-    if (url.searchParams.get('archived') === 'true') return { results: [] };
+    if (url.searchParams.get('archived') === 'true') return this.listArchived(t, url, limit);
     const afterRaw = url.searchParams.get('after');
     const start = afterRaw === null ? 0 : Number(afterRaw);
     if (!Number.isInteger(start) || start < 0) throw hubspotError(400, 'VALIDATION_ERROR', `Invalid input: after=${afterRaw} is not a valid paging cursor.`);
@@ -146,6 +146,7 @@ export class HubSpotEmulator {
     const end = Math.min(ds.count(t), start + limit);
     const results = [];
     for (let i = start; i < end; i++) {
+      if (ds.isArchived(t, i)) continue;
       const rec = ds.record(t, i, props);
       if (assocTypes.length) rec['associations'] = Object.fromEntries(assocTypes.map((to) => [to, { results: ds.associations(t, to, i).map((j) => ({ id: ds.idOf(to, j), type: `${singular(t)}_to_${singular(to)}` })) }]));
       results.push(rec);
@@ -161,6 +162,15 @@ export class HubSpotEmulator {
     return out;
   }
 
+  private listArchived(t: ObjectType, url: URL, limit: number): unknown {
+    const entries = this.cfg.dataset.archivedEntries(t);
+    const start = Number(url.searchParams.get('after') ?? '0') || 0;
+    const props = this.requestedProperties(url);
+    const results = entries.slice(start, start + limit).map(([i]) => this.cfg.dataset.record(t, i, props));
+    const end = start + results.length;
+    return end < entries.length ? { results, paging: { next: { after: String(end), link: `${this.baseUrl}/crm/v3/objects/${t}?archived=true&after=${end}` } } } : { results };
+  }
+
   /** Fault: a record (anywhere in the set) is modified while the extraction runs. */
   private maybeModify(t: ObjectType): void {
     const p = this.cfg.faults.modifyDuringExtraction;
@@ -170,7 +180,9 @@ export class HubSpotEmulator {
 
   private getById(t: ObjectType, id: string, url: URL): unknown {
     const i = this.cfg.dataset.indexOf(t, id);
-    if (i === undefined) throw hubspotError(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.', { context: { id: [id] } });
+    if (i === undefined || (this.cfg.dataset.isArchived(t, i) && url.searchParams.get('archived') !== 'true')) {
+      throw hubspotError(404, 'OBJECT_NOT_FOUND', 'Object not found.  objectId are usually numeric.', { context: { id: [id] } });
+    }
     return this.cfg.dataset.record(t, i, this.requestedProperties(url));
   }
 

@@ -122,13 +122,13 @@ export class BulkApi {
     let cursor: Cursor = { ...base, ...pos };
     let count = 0;
     while (count < max) {
-      const n = this.store.take(cursor, Math.min(max - count, 5000)).length;
+      const n = this.store.skip(cursor, Math.min(max - count, 5000));
       if (n === 0) break;
       count += n;
     }
     const end = snapshot(cursor);
     let nextLocator = 'null';
-    if (!cursor.done && this.store.take(cursor, 1).length > 0) {
+    if (!cursor.done && this.store.skip(cursor, 1) > 0) {
       nextLocator = Buffer.from(String(offset + count)).toString('base64');
       job.positions.set(nextLocator, end);
     }

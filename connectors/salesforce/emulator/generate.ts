@@ -36,7 +36,7 @@ const BASE = Date.UTC(2024, 0, 1);
 
 /** Records i, i+1, i+2 share a SystemModstamp (ties are the point), and it never decreases with i. */
 export function modstampOf(obj: SfObject, index: number): number {
-  return BASE + (Math.abs(code(obj.name)) % 97) * 3_600_000 + Math.floor(index / 3) * 7_000 + DAY;
+  return BASE + (Math.abs(traitsOf(obj).code) % 97) * 3_600_000 + Math.floor(index / 3) * 7_000 + DAY;
 }
 export function createdOf(obj: SfObject, index: number): number {
   return modstampOf(obj, index) - DAY;
@@ -50,20 +50,38 @@ function person(h: number): { first: string; last: string } {
   return { first: pick(FIRST, h), last: pick(LAST, h >>> 8) };
 }
 
-function addressOf(prefix: string, h: number, i: number): RawRecord {
+const ADDRESS_KEYS = new Map<string, [string, string, string, string, string]>();
+function addressKeys(prefix: string): [string, string, string, string, string] {
+  let k = ADDRESS_KEYS.get(prefix);
+  if (!k) ADDRESS_KEYS.set(prefix, (k = [`${prefix}Street`, `${prefix}City`, `${prefix}State`, `${prefix}PostalCode`, `${prefix}Country`]));
+  return k;
+}
+
+/** Write an address's component fields into `rec` (null components when `present` is false). */
+function setAddress(rec: RawRecord, prefix: string, h: number, i: number, present = true): void {
+  const [street, cityKey, stateKey, zipKey, countryKey] = addressKeys(prefix);
   const [city, state, zip, country] = pick(CITIES, h >>> 4);
-  return {
-    [`${prefix}Street`]: `${(i % 900) + 1} ${pick(STREETS, h >>> 12)}`,
-    [`${prefix}City`]: city,
-    [`${prefix}State`]: state || null,
-    [`${prefix}PostalCode`]: zip,
-    [`${prefix}Country`]: country,
-  };
+  rec[street] = present ? `${(i % 900) + 1} ${pick(STREETS, h >>> 12)}` : null;
+  rec[cityKey] = present ? city : null;
+  rec[stateKey] = present ? state || null : null;
+  rec[zipKey] = present ? zip : null;
+  rec[countryKey] = present ? country : null;
+}
+
+const traits = new WeakMap<SfObject, { code: number; deletable: boolean; owned: boolean }>();
+function traitsOf(obj: SfObject): { code: number; deletable: boolean; owned: boolean } {
+  let t = traits.get(obj);
+  if (!t) {
+    t = { code: code(obj.name), deletable: obj.fields.some((x) => x.name === 'IsDeleted'), owned: obj.fields.some((x) => x.name === 'OwnerId') };
+    traits.set(obj, t);
+  }
+  return t;
 }
 
 /** Generate record `i` of `obj`. */
 export function generate(ds: DataSet, obj: SfObject, i: number): RawRecord {
-  const h = hash(ds.seed, code(obj.name), i);
+  const tr = traitsOf(obj);
+  const h = hash(ds.seed, tr.code, i);
   const users = Math.min(500, Math.max(3, Math.ceil(ds.accounts / 25)));
   const n = ds.accounts;
   const userId = (k: number): string => sfId('005', k % users);
@@ -74,8 +92,8 @@ export function generate(ds: DataSet, obj: SfObject, i: number): RawRecord {
     LastModifiedDate: modstampOf(obj, i),
     SystemModstamp: modstampOf(obj, i),
   };
-  if (obj.fields.some((x) => x.name === 'IsDeleted')) base.IsDeleted = false;
-  if (obj.fields.some((x) => x.name === 'OwnerId')) base.OwnerId = userId(h >>> 3);
+  if (tr.deletable) base.IsDeleted = false;
+  if (tr.owned) base.OwnerId = userId(h >>> 3);
   switch (obj.name) {
     case 'User': {
       const p = i === 0 ? { first: 'Integration', last: 'User' } : person(h);
@@ -88,32 +106,38 @@ export function generate(ds: DataSet, obj: SfObject, i: number): RawRecord {
       if (i >= 10 && i % 10 >= 7) parent = i - (i % 10);
       else if (i >= 100 && i % 10 === 0 && (i / 10) % 7 === 3) parent = i - 30;
       const region = h % 5 === 0 ? null : pick(REGIONS, h >>> 2);
-      return { ...base, Name: `${pick(WORDS, h >>> 6)} ${pick(SUFFIXES, h >>> 10)} ${i}`, Type: pick(ACCOUNT_TYPES, h >>> 14),
+      const rec: RawRecord = { ...base, Name: `${pick(WORDS, h >>> 6)} ${pick(SUFFIXES, h >>> 10)} ${i}`, Type: pick(ACCOUNT_TYPES, h >>> 14),
         ParentId: parent === null ? null : sfId('001', parent), Industry: pick(INDUSTRIES, h >>> 17),
         AnnualRevenue: h % 7 === 0 ? null : ((h >>> 9) % 50_000) * 1000 + 0.5 * (h % 2), NumberOfEmployees: (h >>> 11) % 5000,
         Phone: `+1 555 ${String(1000 + (i % 9000)).padStart(4, '0')}`, Website: `https://www.example-${i}.com`,
-        ...addressOf('Billing', h, i), ...(h % 3 === 0 ? addressOf('Shipping', h >>> 1, i + 7) : { ShippingStreet: null, ShippingCity: null, ShippingState: null, ShippingPostalCode: null, ShippingCountry: null }),
         Region__c: region, Credit_Limit__c: ((h >>> 7) % 100) * 500, Customs_Broker__c: h % 4 === 0 };
+      setAddress(rec, 'Billing', h, i);
+      setAddress(rec, 'Shipping', h >>> 1, i + 7, h % 3 === 0);
+      return rec;
     }
     case 'Contact': {
       const p = person(h);
       const acct = i % 17 === 16 ? null : sfId('001', Math.floor(i / 2) % n);
-      return { ...base, AccountId: acct, FirstName: p.first, LastName: p.last, Name: `${p.first} ${p.last}`,
+      const rec: RawRecord = { ...base, AccountId: acct, FirstName: p.first, LastName: p.last, Name: `${p.first} ${p.last}`,
         Title: pick(['Logistics Manager', 'Buyer', 'CFO', 'Export Clerk', 'Head of Supply Chain'], h >>> 4),
         Email: i % 9 === 8 ? null : `${p.first.toLowerCase()}.${i}@customer-${Math.floor(i / 2)}.example.com`,
         Phone: `+44 20 7946 ${String(i % 10000).padStart(4, '0')}`, MobilePhone: h % 2 ? `+44 7700 ${String(i % 1000000).padStart(6, '0')}` : null,
-        ...addressOf('Mailing', h, i), ReportsToId: i % 2 === 1 && acct ? sfId('003', i - 1) : null, LeadSource: pick(LEAD_SOURCES, h >>> 9),
+        ReportsToId: i % 2 === 1 && acct ? sfId('003', i - 1) : null, LeadSource: pick(LEAD_SOURCES, h >>> 9),
         Preferred_Language__c: pick(['English', 'Deutsch', 'Português', '中文'], h >>> 13) };
+      setAddress(rec, 'Mailing', h, i);
+      return rec;
     }
     case 'Lead': {
       const p = person(h);
       const status = pick(LEAD_STATUSES, h >>> 5);
       const converted = status === 'Closed - Converted';
-      return { ...base, FirstName: p.first, LastName: p.last, Name: `${p.first} ${p.last}`, Company: `${pick(WORDS, h >>> 7)} ${pick(SUFFIXES, h >>> 11)}`,
+      const rec: RawRecord = { ...base, FirstName: p.first, LastName: p.last, Name: `${p.first} ${p.last}`, Company: `${pick(WORDS, h >>> 7)} ${pick(SUFFIXES, h >>> 11)}`,
         Title: 'Procurement', Email: `${p.first.toLowerCase()}@lead-${i}.example.org`, Phone: null, Status: status,
-        LeadSource: pick(LEAD_SOURCES, h >>> 9), ...addressOf('', h, i), IsConverted: converted,
+        LeadSource: pick(LEAD_SOURCES, h >>> 9), IsConverted: converted,
         ConvertedAccountId: converted ? sfId('001', i % n) : null, ConvertedContactId: converted ? sfId('003', (2 * i) % (2 * n)) : null,
         Region__c: pick(REGIONS, h >>> 2) };
+      setAddress(rec, '', h, i);
+      return rec;
     }
     case 'Opportunity': {
       const stage = pick(STAGES, h >>> 5);

@@ -2,7 +2,7 @@
  * The Salesforce sandbox emulator: one Node http server speaking the documented wire format for
  * OAuth 2.0, REST (describe, query/queryAll) and Bulk API 2.0 query jobs, over a deterministic,
  * generated org of `records` Accounts and their Contacts, Leads, Opportunities, Tasks, Events, Users
- * and a custom object. See README.md beside this file.
+ * and a custom object. See ../README.md.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,8 @@ import { OrgStore } from './store.ts';
 export interface SalesforceEmulatorOptions extends StartEmulatorOptions {
   /** Override the daily allowance and the short-window ceiling used when `rateLimits` is on. */
   limits?: Partial<LimitsConfig>;
+  /** Fault: revoke every refresh token (and its access tokens) once this many API requests were served. */
+  revokeRefreshTokenAfter?: number;
 }
 
 /** Test and demo controls (not part of Salesforce's API). */
@@ -78,6 +80,7 @@ export async function startEmulator(opts: SalesforceEmulatorOptions): Promise<Sa
       if (!auth || !tokens.check(auth[1]!)) throw new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
       const refusal = guard.admit();
       if (refusal) return sendJson(res, refusal.status, refusal.body, { ...refusal.headers, 'Sforce-Limit-Info': guard.limitInfo() });
+      if (opts.revokeRefreshTokenAfter !== undefined && guard.used === opts.revokeRefreshTokenAfter) tokens.revokeAll();
       const delay = guard.delayMs();
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const ctx: Ctx = { req, res, url: u, version: m[1]!, extraHeaders: { 'Sforce-Limit-Info': guard.limitInfo() } };

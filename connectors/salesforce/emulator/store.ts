@@ -126,6 +126,30 @@ export class OrgStore {
     return out;
   }
 
+  /**
+   * Advance the cursor past up to `max` rows without producing them; returns how many it passed. Rows
+   * of a query filtered only by a timestamp/Id lower bound need no generation in the generated phase.
+   */
+  skip(c: Cursor, max: number): number {
+    const { query } = c;
+    const simple = query.where.length === 0 || (query.where.length === 1 && query.where[0]!.every((x) => isLowerBound(x)));
+    if (!simple || c.phase !== 0 || query.limit !== undefined || query.offset !== undefined) return this.take(c, max).length;
+    const n = this.count(query.object);
+    const moved = new Set(c.overlay);
+    if (c.next < c.start) c.next = c.start;
+    let passed = 0;
+    while (passed < max && c.next < n) {
+      if (!moved.has(c.next)) passed++;
+      c.next++;
+    }
+    if (passed < max) {
+      c.phase = 1;
+      c.next = 0;
+      passed += this.take(c, max - passed).length;
+    }
+    return passed;
+  }
+
   /** The number of rows the query returns (cheap when the filter is only a timestamp/Id lower bound). */
   total(query: SoqlQuery, includeDeleted: boolean): number {
     const c = this.open(query, includeDeleted);

@@ -144,6 +144,8 @@ export const mysqlDialect: SqlDialect = {
       await run("SET time_zone = '+00:00'");
       const iso = config.isolation === 'read-committed' ? 'READ COMMITTED' : 'REPEATABLE READ';
       await run(`SET SESSION TRANSACTION ISOLATION LEVEL ${iso}`);
+      // Session-level read-only (visible in @@transaction_read_only), then a snapshot transaction.
+      if (config.readOnlyIntent !== false) await run('SET SESSION TRANSACTION READ ONLY');
       await run(config.readOnlyIntent === false ? 'START TRANSACTION WITH CONSISTENT SNAPSHOT' : 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     } catch (err) {
       conn.destroy();

@@ -81,8 +81,9 @@ async function loadPostgres(o: SampleDbOptions, d: PlatformDescription, ctx: Gen
         stream.end();
       }
       await done;
+      // Statistics for this table only (planner estimates; check-source row estimates).
+      await client.query(`ANALYZE ${quoteIdent('postgres', e.table)}`);
     }
-    await client.query('ANALYZE');
   } finally {
     await client.end();
   }

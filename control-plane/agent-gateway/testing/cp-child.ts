@@ -7,6 +7,7 @@ import pg from 'pg';
 import { startControlPlane } from '../../../agent/core/testing/harness.ts';
 import type { RpcMethod } from '../../../shared/protocol/messages.ts';
 
+const transportKey = JSON.parse(process.env.TRANSPORT_KEY!) as { publicKey: string; privateKey: string };
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
 const inbound: Buffer[] = [];
 let inboundBytes = 0;
@@ -16,7 +17,7 @@ const capture = process.env.CAPTURE_FRAMES === '1';
 const cp = await startControlPlane({
   pool,
   controlSchema: process.env.CONTROL_SCHEMA!,
-  transportKey: JSON.parse(process.env.TRANSPORT_KEY!) as { publicKey: string; privateKey: string },
+  transportKey,
   port: Number(process.env.CP_PORT ?? 0),
   credits: 4,
   heartbeatMs: 500,
@@ -28,7 +29,8 @@ const cp = await startControlPlane({
   },
 });
 
-type Cmd = { id: number; cmd: 'token'; ttlMs?: number; tenantId: string } | { id: number; cmd: 'call'; agentId: string; method: RpcMethod; params: Record<string, unknown> } | { id: number; cmd: 'framesContain'; needle: string } | { id: number; cmd: 'waitForAgent'; agentId?: string };
+type EngineCmd = { id: number; cmd: 'runMigration'; jobId: string; mappingYaml: string; tenantId: string; targetSchema: string; engineControlSchema: string; batchSize?: number };
+type Cmd = EngineCmd | { id: number; cmd: 'token'; ttlMs?: number; tenantId: string } | { id: number; cmd: 'call'; agentId: string; method: RpcMethod; params: Record<string, unknown> } | { id: number; cmd: 'framesContain'; needle: string } | { id: number; cmd: 'waitForAgent'; agentId?: string };
 
 process.on('message', (m: Cmd) => {
   const reply = (ok: boolean, result: unknown): void => void process.send?.({ id: m.id, ok, result });
@@ -40,6 +42,13 @@ process.on('message', (m: Cmd) => {
         return cp.gateway.call(m.agentId, m.method, m.params);
       case 'waitForAgent':
         return cp.gateway.waitForAgent(m.agentId, 30_000);
+      case 'runMigration': {
+        const { runMigration } = await import('../../engine/run.ts');
+        const { openStagedSource } = await import('../staged-source.ts');
+        const source = await openStagedSource({ pool, controlSchema: process.env.CONTROL_SCHEMA!, jobId: m.jobId, transportKey, pollMs: 100, onStaged: (l) => cp.gateway.onStaged(l) });
+        const report = await runMigration({ pool, source, mappingYaml: m.mappingYaml, tenantId: m.tenantId, targetSchema: m.targetSchema, controlSchema: m.engineControlSchema, mode: 'run', runKey: m.jobId, batchSize: m.batchSize });
+        return { totals: report.totals, status: report.status };
+      }
       case 'framesContain': {
         const needle = Buffer.from(m.needle);
         return { frames: frameCount, captured: inbound.length, bytes: inboundBytes, hits: inbound.filter((f) => f.includes(needle)).length };

@@ -8,7 +8,7 @@ import { audit } from '../audit.ts';
 import { principalOf } from '../auth/hook.ts';
 import type { ApiContext } from '../context.ts';
 import { withTenant } from '../db.ts';
-import { ApiError, notFound } from '../http.ts';
+import { ApiError, errorMessage, notFound } from '../http.ts';
 import { validateMappingYaml } from '../mapping-validate.ts';
 import { CloneTemplate, EditTemplate, IdParams, MappingTemplate, MappingTemplateFull, PreviewBody } from '../schemas.ts';
 import { loadMigration } from './migrations.ts';
@@ -31,13 +31,13 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
         logger: ctx.log,
       });
     } catch (err) {
-      throw new ApiError(422, 'connector_failed', redactText((err as Error).message));
+      throw new ApiError(422, 'connector_failed', errorMessage(err));
     }
     try {
       return await fn(source);
     } catch (err) {
       if (err instanceof ApiError) throw err;
-      throw new ApiError(422, 'connector_failed', redactText((err as Error).message));
+      throw new ApiError(422, 'connector_failed', errorMessage(err));
     } finally {
       await source.close().catch(() => undefined);
     }
@@ -79,7 +79,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const vars = { TENANT_ID: p.tenantId, FRANCHISE_ID: String(m.config.franchiseId ?? p.tenantId) };
     validateMappingYaml(mappingYaml, vars);
     const items = await withSource(p.tenantId, id, (source) =>
-      ctx.engine.previewRecords({ source, mappingYaml, vars, tenantId: p.tenantId, entity: body.entity, limit: body.limit }));
+      ctx.engine.previewRecords({ pool: ctx.db.pool, targetSchema: ctx.targetSchema, source, mappingYaml, vars, tenantId: p.tenantId, entity: body.entity, limit: body.limit }));
     return { items: redact(items) };
   });
 

@@ -16,8 +16,9 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 interface Row extends MigrationRow { approved_by: string | null; approved_at: Date | null; created_by: string | null; created_at: Date; updated_at: Date }
 
+/** Load one migration (RLS-scoped). `lock` takes FOR NO KEY UPDATE, which does not block the engine's FK checks from runs. */
 export async function loadMigration(c: pg.PoolClient, id: string, lock = false): Promise<Row> {
-  const { rows } = await c.query<Row>(`SELECT * FROM migrations WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+  const { rows } = await c.query<Row>(`SELECT * FROM migrations WHERE id = $1${lock ? ' FOR NO KEY UPDATE' : ''}`, [id]);
   if (!rows[0]) throw notFound('migration');
   return rows[0];
 }

@@ -4,8 +4,8 @@
  * are retried with exponential backoff and jitter (Retry-After honoured); other 4xx fail at once.
  * Each delivery is recorded in api_webhook_deliveries.
  */
+import { errorMessage } from '../http.ts';
 import { randomUUID } from 'node:crypto';
-import { redactText } from '../../../shared/log/redact.ts';
 import type { Logger } from '../../../shared/log/logger.ts';
 import { withTenant, type Db } from '../db.ts';
 import type { CredentialStore } from '../credentials/store.ts';
@@ -32,7 +32,7 @@ export class WebhookDispatcher {
   /** Queue deliveries of one event; returns at once. `idle()` waits for everything queued. */
   emit(tenantId: string, event: WebhookEvent, data: Record<string, unknown>): void {
     const p = this.dispatch(tenantId, event, data)
-      .catch((err: unknown) => this.log.error('webhook dispatch failed', { tenantId, event, error: redactText(String((err as Error)?.message ?? err)) }))
+      .catch((err: unknown) => this.log.error('webhook dispatch failed', { tenantId, event, error: errorMessage(err) }))
       .finally(() => this.inflight.delete(p));
     this.inflight.add(p);
   }
@@ -100,7 +100,7 @@ export class WebhookDispatcher {
           if (Number.isFinite(ra) && ra >= 0) retryAfterMs = ra * 1000;
         }
       } catch (err) {
-        lastError = redactText((err as Error).message);
+        lastError = errorMessage(err);
       }
       if (delivered || !retryable || attempt >= this.opts.maxAttempts) {
         if (!retryable) break;

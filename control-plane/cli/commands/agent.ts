@@ -3,6 +3,7 @@
  *   agent start [--headless] [--data-dir D]            run the agent (and its local UI unless --headless)
  *   agent enroll --url U --token T [--data-dir D] [--name N]
  *   agent connection add --name N --type postgres|mysql|sqlserver --host H --port P --database DB --user U
+ *                        [--schema S] [--platform cargowise|none|…]
  *                        (password from stdin, or NEXUS_SOURCE_PASSWORD; stored in the OS keychain)
  *   agent status [--data-dir D]
  */
@@ -10,6 +11,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Agent } from '../../../agent/core/agent.ts';
 import { agentSocketUrl } from '../../../agent/core/ui-bridge.ts';
+import type { ConnectionSettings } from '../../../agent/core/sources.ts';
 import { openSecretStore } from '../../../agent/secrets/open-secret-store.ts';
 import { SOURCE_TYPES, type SourceType } from '../../../agent/ui/agent-api.ts';
 import { stderrSink } from '../../../shared/log/logger.ts';
@@ -96,7 +98,10 @@ async function connectionAdd(args: string[]): Promise<number> {
   try {
     const account = `connection:${name}`;
     await agent.secrets.set(account, password);
-    agent.state.saveConnection(name, { type, host: need(flags, 'host'), port: Number(need(flags, 'port')), database: need(flags, 'database'), user: need(flags, 'user'), passwordAccount: account });
+    const settings: ConnectionSettings = { type, host: need(flags, 'host'), port: Number(need(flags, 'port')), database: need(flags, 'database'), user: need(flags, 'user'), passwordAccount: account };
+    if (typeof flags.schema === 'string') settings.schema = flags.schema;
+    if (typeof flags.platform === 'string') settings.platform = flags.platform;
+    agent.state.saveConnection(name, settings);
     process.stdout.write(JSON.stringify({ saved: name, passwordAccount: account }) + '\n');
     return 0;
   } finally {

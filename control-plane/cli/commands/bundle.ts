@@ -5,7 +5,7 @@
  *       The recipient is the control plane's X25519 transport public key (default: NEXUS_TRANSPORT_PUBLIC_KEY,
  *       or the publicKey of NEXUS_TRANSPORT_KEY).
  *   bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise <id>] [--vars K=V,K2=V2]
- *       [--target-schema public] [--control-schema nexus_control] [--dry-run] [--key-file kp.json]
+ *       [--target-schema public] [--control-schema nexus_migrate] [--dry-run] [--key-file kp.json]
  *       [--report-html f.html] [--report-pdf f.pdf]
  *       Verifies the whole bundle first (nothing loads from a tampered, truncated or foreign bundle), then
  *       runs it through the engine; prints the run report as one JSON line. Key pair: --key-file or NEXUS_TRANSPORT_KEY.
@@ -23,6 +23,7 @@ import { syntheticSource } from '../../bench/synthetic-source.ts';
 import { importBundle } from '../../bundle/importer.ts';
 import { readBundleHeader, type TransportKeyPair } from '../../bundle/verify.ts';
 import { openDatabase } from '../../db/embedded.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
 import { migrate } from '../../db/migrate.ts';
 import { renderReportHtml } from '../../report/html.ts';
 import { renderReportPdf } from '../../report/pdf.ts';
@@ -123,7 +124,7 @@ const exportCommand: Command = {
 const importCommand: Command = {
   name: 'bundle import',
   summary: 'Verify an offline bundle, then load it through the engine',
-  usage: 'bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise id] [--vars K=V,...] [--target-schema public] [--control-schema nexus_control] [--dry-run]',
+  usage: 'bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise id] [--vars K=V,...] [--target-schema public] [--control-schema nexus_migrate] [--dry-run]',
   async run(args) {
     const { flags, positional } = parseFlags(args);
     const file = positional[0];
@@ -134,8 +135,8 @@ const importCommand: Command = {
     const mappingPath = str(flags, 'mapping') ?? BUILTIN_MAPPINGS[header.sourceSystem] ?? registry[header.sourceSystem]?.mapping;
     if (!mappingPath) throw new BundleUsageError(`no mapping template for source "${header.sourceSystem}"; pass --mapping m.yaml`);
     const mappingYaml = await readFile(mappingPath, 'utf8');
-    const targetSchema = str(flags, 'target-schema') ?? 'public';
-    const controlSchema = str(flags, 'control-schema') ?? 'nexus_control';
+    const targetSchema = str(flags, 'target-schema') ?? DEFAULT_TARGET_SCHEMA;
+    const controlSchema = str(flags, 'control-schema') ?? DEFAULT_CONTROL_SCHEMA;
     const logger = createLogger({ base: { component: 'bundle-import' } });
     const db = await openDatabase({ log: logger });
     try {

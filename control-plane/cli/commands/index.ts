@@ -7,3 +7,8 @@ import { keychainCheckCommand } from '../../../agent/secrets/keychain-check-comm
 import { agentCommands } from './agent.ts'; commands.push(...agentCommands);
 import { serveCommand } from './serve.ts'; commands.push(serveCommand);
 import { bundleCommands } from './bundle.ts'; commands.push(...bundleCommands);
+import { engineCommands } from './engine.ts'; commands.push(...engineCommands);
+import { sampleDbCommand } from './sample-db.ts'; commands.push(sampleDbCommand);
+import { agentCheckSourceCommand } from './agent-check-source.ts'; commands.push(agentCheckSourceCommand);
+import { demoCommand } from './demo.ts'; commands.push(demoCommand);
+import { benchCommand } from './bench.ts'; commands.push(benchCommand);

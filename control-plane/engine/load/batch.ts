@@ -34,7 +34,12 @@ export function directIsSafe(ce: CompiledEntity, catalog: TargetCatalog): boolea
   return ce.refColumns.every((c) => fks.has(c));
 }
 
-export async function processBatch(client: pg.PoolClient, s: EntityLoadState, batch: ParsedRecordBatch): Promise<BatchCounts> {
+/**
+ * `before` resolves when the previous batch of the entity has committed. Batches may load
+ * concurrently, but each commits (and moves the checkpoint) only after its predecessor, so the
+ * checkpoint never passes a batch that did not commit.
+ */
+export async function processBatch(client: pg.PoolClient, s: EntityLoadState, batch: ParsedRecordBatch, before: Promise<unknown> = Promise.resolve()): Promise<BatchCounts> {
   const { t, ce } = s;
   const counts = zeroCounts();
   counts.extracted = batch.records.length;
@@ -68,6 +73,8 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
       result.created = rows.length;
     } else if (rows.length > 0) {
       if (s.mode === 'run') s.direct = false;
+      // The slow path reads what earlier batches wrote (duplicates, parents): let them commit first.
+      await before;
       let candidates = rows;
       if (s.mode === 'run') {
         const dupes = await idsLoadedThisRun(client, t.controlSchema, { tenantId: t.tenantId, sourceSystem: t.sourceSystem, entity: ce.entity, runId: t.runId }, rows.map((r) => r.sourceId));
@@ -114,6 +121,7 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
     counts.quarantined = quarantine.length;
     await insertQuarantine(client, t.controlSchema, t.runId, quarantine);
     await insertOrphans(client, t.controlSchema, t.runId, orphans);
+    await before;
     await advanceProgress(client, t.controlSchema, t.runId, ce.entity, counts, batch.checkpoint, batch.seq, s.warnings.toJSON());
     await client.query('COMMIT');
   } catch (err) {

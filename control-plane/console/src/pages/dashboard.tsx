@@ -9,7 +9,7 @@ interface Report { runId: string; mode: string; status: string; entities: { enti
 function Bars({ data }: { data: Progress[] }) {
   const max = Math.max(1, ...data.map((d) => d.extracted));
   return (
-    <svg data-testid="progress-chart" width="100%" height={data.length * 28 + 10} viewBox={`0 0 420 ${data.length * 28 + 10}`} role="img" aria-label="progress per entity">
+    <svg data-testid="progress-chart" width="100%" height={data.length * 28 + 10} viewBox={`0 0 420 ${data.length * 28 + 10}`} role="img" aria-label="progress per entity" preserveAspectRatio="xMinYMin meet">
       {data.map((d, i) => (
         <g key={d.entity} transform={`translate(0 ${i * 28 + 4})`}>
           <text x="0" y="14" fontSize="11">{d.entity}</text>

@@ -1,0 +1,114 @@
+/**
+ * Benchmark through the agent: a PostgreSQL source table of N CargoWise OrgHeader-shaped rows →
+ * agent process → WebSocket → control-plane process (gateway, staging, runMigration) → Logic
+ * Nexus accounts. Reports wall time and the peak RSS (VmHWM) of both processes.
+ *
+ *   npx tsx agent/bench.ts --records 100000 [--no-engine]
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { migrate } from '../control-plane/db/migrate.ts';
+import { quoteIdent } from '../control-plane/db/sql/ident.ts';
+import { generateTransportKeyPair } from '../shared/crypto/index.ts';
+import { SECRET_SERVICE } from './secrets/secret-store.ts';
+import { createOrgTable, ORG_MAPPING_FILE, prepareTarget, TENANT, until } from './core/testing/harness.ts';
+import { forkChild, freePort, killHard, type Child } from './core/testing/processes.ts';
+
+export interface AgentBenchResult {
+  records: number;
+  seconds: number;
+  agentRssMb: number;
+  cpRssMb: number;
+  loaded: number;
+}
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+export async function benchViaAgent(opts: { records: number; databaseUrl?: string; batchSize?: number; /** false: stop at staged batches (no runMigration) */ engine?: boolean }): Promise<AgentBenchResult> {
+  const url = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const suffix = randomBytes(4).toString('hex');
+  const schemas = { source: `agentbench_src_${suffix}`, gateway: `agentbench_cp_${suffix}`, target: `agentbench_tgt_${suffix}`, engine: `agentbench_ctl_${suffix}` };
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const work = mkdtempSync(path.join(tmpdir(), 'nexus-agent-bench-'));
+  const children: Child[] = [];
+  const transportKey = generateTransportKeyPair();
+  try {
+    await migrate(pool, 'control', schemas.gateway);
+    await migrate(pool, 'control', schemas.engine);
+    await prepareTarget(pool, schemas.target);
+    await pool.query(`CREATE SCHEMA ${quoteIdent(schemas.source)}`);
+    await createOrgTable(pool, schemas.source, 'org_header', opts.records);
+
+    const port = await freePort();
+    const cp = forkChild('control-plane/agent-gateway/testing/cp-child.ts', {
+      DATABASE_URL: url, CONTROL_SCHEMA: schemas.gateway, CP_PORT: String(port), TRANSPORT_KEY: JSON.stringify(transportKey),
+    });
+    children.push(cp);
+    await cp.ready;
+    const { token } = (await cp.request({ cmd: 'token', tenantId: TENANT })) as { token: string };
+    const keychainFile = path.join(work, 'os-keychain.json');
+    writeFileSync(keychainFile, JSON.stringify({ [`${SECRET_SERVICE}\u0000connection:src`]: 'bench-password' }));
+    const u = new URL(url);
+    const agent = forkChild('agent/core/testing/agent-child.ts', {
+      AGENT_DATA_DIR: path.join(work, 'agent-data'), KEYCHAIN_FILE: keychainFile, SOURCE_SCHEMA: schemas.source, SOURCE_TABLES: 'org_header',
+      CONNECTION: JSON.stringify({ type: 'postgres', host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1), user: decodeURIComponent(u.username || 'postgres'), passwordAccount: 'connection:src' }),
+      AGENT_CONFIG: JSON.stringify({ batchSize: opts.batchSize ?? 5000, spoolMaxBytes: 32 * 1024 * 1024 }),
+      ENROLL_URL: `ws://127.0.0.1:${port}/agent/ws`, ENROLL_TOKEN: token,
+    });
+    children.push(agent);
+    const agentId = (await agent.ready).agentId as string;
+    await cp.request({ cmd: 'waitForAgent', agentId });
+
+    const t0 = process.hrtime.bigint();
+    const { jobId } = (await cp.request({ cmd: 'call', agentId, method: 'start_job', params: { connection: 'src', entities: ['org_header'] } })) as { jobId: string };
+    const agentDone = (): Promise<boolean> =>
+      until(async () => {
+        const { rows } = await pool.query<{ state: string }>(`SELECT state FROM ${quoteIdent(schemas.gateway)}.agent_jobs WHERE id = $1`, [jobId]);
+        return rows[0]?.state === 'completed';
+      }, 'agent job completed', 3_600_000, 100);
+    let loaded = 0;
+    if (opts.engine === false) {
+      await agentDone();
+      const { rows } = await pool.query<{ n: string }>(`SELECT coalesce(sum(record_count), 0) AS n FROM ${quoteIdent(schemas.gateway)}.agent_staged_batches WHERE job_id = $1`, [jobId]);
+      loaded = Number(rows[0]!.n);
+    } else {
+      const result = (await cp.request({
+        cmd: 'runMigration', jobId, mappingYaml: readFileSync(ORG_MAPPING_FILE, 'utf8'), tenantId: TENANT,
+        targetSchema: schemas.target, engineControlSchema: schemas.engine, batchSize: opts.batchSize ?? 5000,
+      })) as { totals: { created: number; updated: number; unchanged: number } };
+      loaded = result.totals.created + result.totals.updated + result.totals.unchanged;
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    await agentDone();
+    return {
+      records: opts.records,
+      seconds: Math.round(seconds * 100) / 100,
+      agentRssMb: peakRssMb(agent.proc.pid!),
+      cpRssMb: peakRssMb(cp.proc.pid!),
+      loaded,
+    };
+  } finally {
+    for (const c of children) await killHard(c);
+    for (const s of Object.values(schemas)) await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(s)} CASCADE`).catch(() => undefined);
+    await pool.end();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const i = process.argv.indexOf('--records');
+  const records = i > 0 ? Number(process.argv[i + 1]) : 10_000;
+  benchViaAgent({ records, engine: !process.argv.includes('--no-engine') }).then(
+    (r) => process.stdout.write(JSON.stringify(r) + '\n'),
+    (err: unknown) => {
+      process.stderr.write(`agent bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

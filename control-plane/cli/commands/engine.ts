@@ -1,0 +1,118 @@
+/** run, dry-run, preview, rollback, report: the engine's CLI. */
+import { readFile } from 'node:fs/promises';
+import type { Command } from '../command.ts';
+import { parseFlags } from '../command.ts';
+import { runMigration } from '../../engine/run.ts';
+import { rollbackRun } from '../../engine/rollback.ts';
+import { previewRecords } from '../../engine/preview.ts';
+import { buildReport } from '../../engine/report.ts';
+import { createLogger } from '../../../shared/log/logger.ts';
+import { progressPrinter } from '../progress.ts';
+import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, mappingVars, openMigrated, openSource, readMapping, str } from '../engine-options.ts';
+
+const COMMON = '--source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]  --tenant UUID [--franchise UUID] [--mapping F] [--target-schema S] [--control-schema S] [--batch-size N] [--run-key K] [--report-dir D]';
+
+function migrateCommand(mode: 'run' | 'dry-run'): Command {
+  return {
+    name: mode,
+    summary: mode === 'run' ? 'migrate a source into Logic Nexus (resumes an interrupted run with the same key)' : 'transform and validate everything; write nothing to target tables',
+    usage: `nexus-migrate ${mode} ${COMMON}`,
+    async run(args) {
+      const { flags } = parseFlags(args);
+      const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+      const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+      const tenantId = str(flags, 'tenant', process.env.TENANT_ID);
+      const mappingYaml = await readMapping(flags);
+      const db = await openMigrated(targetSchema, controlSchema);
+      const source = await openSource(flags);
+      const progress = progressPrinter();
+      try {
+        const report = await runMigration({
+          pool: db.pool, source, mappingYaml, vars: mappingVars(flags), tenantId, targetSchema, controlSchema, mode,
+          batchSize: flags['batch-size'] ? Number(flags['batch-size']) : undefined,
+          runKey: typeof flags['run-key'] === 'string' ? flags['run-key'] : undefined,
+          onProgress: (e) => progress.update(e),
+          logger: createLogger({ level: flags.verbose ? 'info' : 'warn' }),
+        });
+        progress.done();
+        const files = await writeReportFiles(report, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
+        process.stdout.write(`${countsTable(report)}\n${warningsSummary(report)}\n\nrun ${report.runId} ${report.status} in ${report.durationSeconds.toFixed(1)} s\nreport: ${files.html}\n        ${files.json}\n        ${files.pdf}\n`);
+        return report.totals.reconciles ? 0 : 3;
+      } finally {
+        progress.done();
+        await source.close();
+        await db.close();
+      }
+    },
+  };
+}
+
+const preview: Command = {
+  name: 'preview',
+  summary: 'show N sample records, source beside target',
+  usage: `nexus-migrate preview --entity E [--limit N] ${COMMON}`,
+  async run(args) {
+    const { flags } = parseFlags(args);
+    const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+    const db = await openMigrated(targetSchema, str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA));
+    const source = await openSource(flags);
+    try {
+      const rows = await previewRecords({
+        pool: db.pool, targetSchema, source, mappingYaml: await readMapping(flags), vars: mappingVars(flags),
+        tenantId: str(flags, 'tenant', process.env.TENANT_ID), entity: str(flags, 'entity'), limit: Number(flags.limit ?? 5),
+      });
+      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      return 0;
+    } finally {
+      await source.close();
+      await db.close();
+    }
+  },
+};
+
+const rollback: Command = {
+  name: 'rollback',
+  summary: 'remove what a run created and restore what it changed',
+  usage: 'nexus-migrate rollback <runId> [--force] [--target-schema S] [--control-schema S]',
+  async run(args) {
+    const { flags, positional } = parseFlags(args);
+    const runId = positional[0] ?? str(flags, 'run');
+    const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+    const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+    const db = await openMigrated(targetSchema, controlSchema);
+    try {
+      const r = await rollbackRun(db.pool, { controlSchema, targetSchema, runId, force: flags.force === true });
+      process.stdout.write(`run ${runId} rolled back: ${r.deleted} rows removed, ${r.restored} rows restored\n`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+const report: Command = {
+  name: 'report',
+  summary: "print or write a run's report (JSON, HTML, PDF)",
+  usage: 'nexus-migrate report <runId> [--json] [--report-dir D] [--control-schema S]',
+  async run(args) {
+    const { flags, positional } = parseFlags(args);
+    const runId = positional[0] ?? str(flags, 'run');
+    const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+    const db = await openMigrated(str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
+    try {
+      const r = await buildReport(db.pool, controlSchema, runId);
+      if (flags.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else {
+        const files = await writeReportFiles(r, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
+        process.stdout.write(`${countsTable(r)}\n${warningsSummary(r)}\nreport: ${files.html}\n`);
+      }
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const engineCommands: Command[] = [migrateCommand('run'), migrateCommand('dry-run'), preview, rollback, report];
+void readFile;

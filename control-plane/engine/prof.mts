@@ -1,0 +1,17 @@
+import pg from 'pg';
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { migrate } from '../db/migrate.ts';
+import { runMigration } from './run.ts';
+import { syntheticSource } from '../bench/synthetic-source.ts';
+const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 4 });
+const tag = 'prof' + Date.now().toString(36);
+await migrate(pool, 'target', tag + '_t'); await migrate(pool, 'control', tag + '_c');
+const tenantId = randomUUID(), fr = randomUUID();
+await pool.query(`INSERT INTO ${tag}_t.tenants (id,name,slug) VALUES ($1,'b',$2)`, [tenantId, tag]);
+await pool.query(`INSERT INTO ${tag}_t.franchises (id,tenant_id,name) VALUES ($1,$2,'x')`, [fr, tenantId]);
+const t = Date.now();
+const r = await runMigration({ pool, source: syntheticSource({ records: Number(process.env.N ?? 100000), seed: 1 }), mappingYaml: await readFile('control-plane/bench/mapping.yaml', 'utf8'), vars: { FRANCHISE_ID: fr }, tenantId, targetSchema: tag + '_t', controlSchema: tag + '_c', mode: 'run', batchSize: Number(process.env.B ?? 10000) });
+console.log((Date.now() - t) / 1000, r.timings, r.totals);
+await pool.query(`DROP SCHEMA ${tag}_t CASCADE; DROP SCHEMA ${tag}_c CASCADE`);
+await pool.end();
