@@ -36,6 +36,25 @@ export interface RegistryEntry {
 }
 
 export const registry: Record<string, RegistryEntry> = {
+  cargowise: {
+    label: 'CargoWise One (on-prem SQL database)',
+    connector: () => import('./cargowise/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./cargowise/mapping.yaml', import.meta.url),
+  },
+  'sap-tm': {
+    label: 'SAP Transportation Management (on-prem SQL database)',
+    connector: () => import('./sap-tm/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./sap-tm/mapping.yaml', import.meta.url),
+  },
+  'oracle-tm': {
+    label: 'Oracle Transportation Management (on-prem SQL database)',
+    connector: () => import('./oracle-tm/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./oracle-tm/mapping.yaml', import.meta.url),
+  },
+  csv: {
+    label: 'CSV files (manual exports, offline bundles)',
+    connector: () => import('./csv/index.ts').then((m) => m.createConnector),
+  },
   dynamics: {
     label: 'Microsoft Dynamics 365 (Dataverse)',
     connector: () => import('./dynamics/index.ts').then((m) => m.createConnector),

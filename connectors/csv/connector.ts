@@ -10,6 +10,7 @@ import type { CheckResult, DiscoveredSchema, ReadOptions, SourceConnector, Strea
 import type { FieldValue, RecordBatch, SourceRecord } from '../../shared/record-batch.ts';
 import { loadCsvFolder, type CsvEntityConfig, type CsvFolder, type CsvManifestSchema } from './manifest.ts';
 import { readCsvRows, type CsvRow } from './row-reader.ts';
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 
 /** Field carrying a row's problem; the engine quarantines records that have it. */
@@ -26,8 +27,10 @@ export class UnknownCsvEntityError extends Error {
 
 export interface CsvConnectorOptions {
   dir: string;
-  /** Use this instead of the folder's manifest.yaml/json. */
+  /** Use this instead of the folder's manifest.yaml/json (the folder is then not listed). */
   manifest?: z.input<typeof CsvManifestSchema>;
+  /** Open an entity file's bytes some other way (an offline bundle streams decrypted frames). */
+  openFile?: (file: string) => Readable;
 }
 
 export class CsvConnector implements SourceConnector {
@@ -61,7 +64,7 @@ export class CsvConnector implements SourceConnector {
       const problems: string[] = [];
       for (const [entity, cfg] of f.entities) {
         try {
-          await access(this.fileOf(cfg));
+          if (!this.opts.openFile) await access(this.fileOf(cfg));
           const columns = await this.header(cfg);
           if (!columns.includes(cfg.idColumn)) problems.push(`${cfg.file}: id column "${cfg.idColumn}" not in header`);
         } catch (err) {
@@ -78,7 +81,7 @@ export class CsvConnector implements SourceConnector {
   }
 
   private async header(cfg: CsvEntityConfig): Promise<string[]> {
-    const rows = readCsvRows(this.fileOf(cfg), { delimiter: cfg.delimiter });
+    const rows = readCsvRows(this.fileOf(cfg), { delimiter: cfg.delimiter, open: this.opts.openFile });
     try {
       const first = await rows.next();
       return first.value && 'columns' in first.value ? first.value.columns : [];
@@ -117,7 +120,7 @@ export class CsvConnector implements SourceConnector {
     const cfg = await this.entity(entity);
     const skip = typeof options.checkpoint?.['row'] === 'number' ? (options.checkpoint['row'] as number) : 0;
     const batchSize = Math.max(1, options.batchSize);
-    const rows = readCsvRows(this.fileOf(cfg), { delimiter: cfg.delimiter, signal: options.signal, textNulls: true });
+    const rows = readCsvRows(this.fileOf(cfg), { delimiter: cfg.delimiter, signal: options.signal, textNulls: true, open: this.opts.openFile });
     let columns: string[] = [];
     let records: SourceRecord[] = [];
     let seq = 0;

@@ -53,7 +53,7 @@ const MANIFEST_NAMES = ['manifest.yaml', 'manifest.yml', 'manifest.json'];
 
 /** Load the folder's manifest, or derive one from the *.csv files present. */
 export async function loadCsvFolder(dir: string, override?: z.input<typeof CsvManifestSchema>): Promise<CsvFolder> {
-  const names = await readdir(dir);
+  const names = override === undefined ? await readdir(dir) : [];
   let raw: unknown = override;
   let manifestFile = '(options)';
   if (raw === undefined) {

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { parse, type CastingContext } from 'csv-parse';
 
 export type CsvRow =
@@ -51,11 +52,11 @@ function reasonText(err: CsvParseError, header: string[], startLine: number, col
  */
 export async function* readCsvRows(
   file: string,
-  opts: { delimiter?: string; signal?: AbortSignal; textNulls?: boolean } = {},
+  opts: { delimiter?: string; signal?: AbortSignal; textNulls?: boolean; open?: (file: string) => Readable } = {},
 ): AsyncGenerator<CsvRow | { kind: 'header'; columns: string[] }> {
   const textNulls = opts.textNulls ?? true;
   const name = path.basename(file);
-  const source = createReadStream(file);
+  const source = opts.open ? opts.open(file) : createReadStream(file);
   const parser = parse({
     bom: true,
     delimiter: opts.delimiter ?? ',',
@@ -79,7 +80,7 @@ export async function* readCsvRows(
     skips.push({ pos: parsed, err, startLine: lastLine + 1 });
     lastLine = err.lines ?? lastLine;
   });
-  source.on('error', (err) => parser.destroy(err));
+  source.on('error', (err: Error) => parser.destroy(err));
   source.pipe(parser);
 
   let consumed = 0;

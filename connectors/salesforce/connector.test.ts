@@ -211,4 +211,14 @@ describe('salesforce connector against the emulator', () => {
     const em = await emulator({ rateLimits: true, limits: { dailyApiRequests: 3, requestsPerSecond: 1000 } });
     await expect(collect(connect(em, { bulkPageSize: 10 }).read('Account', { batchSize: 10 }))).rejects.toThrow(/daily API request allowance/);
   });
+
+  it('given a checkpoint naming a REST query cursor the org no longer has, then the pass is re-read instead of failing', async () => {
+    const em = await emulator({ records: 300 });
+    const first = await collect(connect(em, { extraction: 'rest' }).read('Contact', { batchSize: 250 }), 2);
+    const cp = first.at(-1)!.checkpoint;
+    expect((cp.page as { url?: string }).url).toMatch(/\/query\/01g/);
+    const other = await emulator({ records: 300 });
+    const rest = await collect(connect(other, { extraction: 'rest' }).read('Contact', { batchSize: 250, checkpoint: cp }));
+    expect(new Set(ids(rest)).size).toBe(600);
+  });
 });

@@ -188,17 +188,29 @@ export class SalesforceConnector implements SourceConnector {
         types, pollIntervalMs: this.tuning.pollIntervalMs, signal: options.signal, delimiter: delimiterOf(info) });
     };
 
-    let pages: AsyncGenerator<RecordPage>;
+    // Open the pages and fetch the first one here, so that an expired job, locator or query cursor
+    // named by the checkpoint is noticed before anything is emitted.
+    const openFirst = async (): Promise<[AsyncGenerator<RecordPage>, IteratorResult<RecordPage>]> => {
+      const g = await openPages();
+      return [g, await g.next()];
+    };
+    let opened: [AsyncGenerator<RecordPage>, IteratorResult<RecordPage>];
     try {
-      pages = await openPages();
+      opened = await openFirst();
     } catch (e) {
       if (!resume || !isGone(e)) throw e;
       // The job or query cursor of the checkpoint expired: re-read the pass's window from its lower bound.
       s.log.warn('checkpointed job or query cursor expired; re-reading the pass from its lower bound', { entity });
       resume = undefined;
       job = undefined;
-      pages = await openPages();
+      opened = await openFirst();
     }
+    const [rest, first] = opened;
+    const pages = (async function* (): AsyncGenerator<RecordPage> {
+      if (first.done) return;
+      yield first.value;
+      yield* rest;
+    })();
 
     let batch: SourceRecord[] = [];
     const checkpointAt = (page: PageState, skip: number): Checkpoint =>

@@ -87,6 +87,16 @@ describe.each(['postgres', 'mysql'] as const)('SqlSourceConnector on %s', (diale
     expect([...union].sort()).toEqual([...allKeys].sort());
   });
 
+  it('given a reachable source, then check() reports the server and a read-only session; an unreachable one fails without the password', async () => {
+    const ok = await new SqlSourceConnector({ connection: fx.connection, platform: 'cargowise' }).check();
+    expect(ok).toMatchObject({ ok: true, details: { readOnly: true } });
+    const secret = 'N0t-The-Passw0rd';
+    const url = dialect === 'postgres' ? `postgres://postgres:${secret}@127.0.0.1:1/test` : `mysql://root:${secret}@127.0.0.1:1/test`;
+    const bad = await new SqlSourceConnector({ connection: { dialect, url, connectTimeoutMs: 2000 } }).check();
+    expect(bad.ok).toBe(false);
+    expect(bad.message).not.toContain(secret);
+  });
+
   it('given an aborted signal, then the read stops with SqlAbortedError', async () => {
     const c = new SqlSourceConnector({ connection: fx.connection, platform: 'cargowise' });
     const ac = new AbortController();

@@ -15,6 +15,8 @@ export interface SessionDeps {
   store: GatewayStore;
   transportKey: EncodedKeyPair;
   credits: number;
+  /** Time allowed between connect and a successful auth/enroll (default 10 s). */
+  handshakeTimeoutMs?: number;
   logger: Logger;
   onFrame?: (e: { direction: 'in' | 'out'; agentId: string | null; data: Buffer }) => void;
   onAuthenticated(session: AgentSession): void;
@@ -41,7 +43,12 @@ export class AgentSession {
       deps.onFrame?.({ direction: 'in', agentId: this.agentId, data: buf });
       this.chain = this.chain.then(() => this.handle(buf)).catch((err: unknown) => this.fail(err));
     });
+    // A peer that neither authenticates nor enrolls in time is dropped.
+    const handshakeTimer = setTimeout(() => {
+      if (!this.agentId) this.close(CloseCode.refused, 'authentication timeout');
+    }, deps.handshakeTimeoutMs ?? 10_000);
     ws.on('close', () => {
+      clearTimeout(handshakeTimer);
       this.closed = true;
       deps.onClosed(this);
     });

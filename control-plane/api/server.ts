@@ -101,7 +101,11 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
     },
     transform: zodToOpenApi as never,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (h) => h.replace("style-src 'self' https:", "style-src 'self' https: 'unsafe-inline'"),
+  });
   installAuth(app, db);
 
   const dir = o.consoleDir === undefined ? (existsSync(CONSOLE_DIST) ? CONSOLE_DIST : null) : o.consoleDir;

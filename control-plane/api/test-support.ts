@@ -15,13 +15,13 @@ export interface ApiFixture {
   close(): Promise<void>;
 }
 
-export async function startApi(overrides: Partial<ServerOptions> = {}): Promise<ApiFixture> {
+export async function startApi(overrides: Partial<ServerOptions> | ((s: TestSchema) => Partial<ServerOptions>) = {}): Promise<ApiFixture> {
   const schema = await createTestSchema('api');
   await migrate(schema.pool, 'control', schema.schema);
   const keys = new LocalKeyProvider(randomBytes(32));
   const server = await buildServer({
     pool: schema.pool, controlSchema: schema.schema, targetSchema: `${schema.schema}_target`, keys,
-    logger: silentLogger, consoleDir: null, ...overrides,
+    logger: silentLogger, consoleDir: null, ...(typeof overrides === 'function' ? overrides(schema) : overrides),
   });
   return {
     schema, server, keys,

@@ -1,18 +1,14 @@
 /**
  * Import an offline bundle: verify all of it first (tamper, truncation, wrong tenant: rejected whole,
  * before any row is loaded), then run it through the engine exactly like a live run, with a CSV
- * source over the verified entity files. The decrypted files live in a private temp folder that
- * is removed afterwards, whatever happens.
+ * source streaming the verified frames. Decrypted data never touches the disk.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type pg from 'pg';
-import { CsvConnector } from '../../connectors/csv/index.ts';
 import type { SourceConnector } from '../../shared/connector.ts';
 import { silentLogger, type Logger } from '../../shared/log/logger.ts';
 import type { RunReport } from '../report/types.ts';
 import { verifyBundle, type TransportKeyPair, type VerifiedBundle } from './verify.ts';
+import { bundleSource } from './bundle-source.ts';
 
 export { BundleRejectedError, verifyBundle, type TransportKeyPair } from './verify.ts';
 
@@ -55,7 +51,7 @@ export interface ImportBundleOptions {
 
 export interface ImportBundleResult {
   report: RunReport;
-  bundle: Omit<VerifiedBundle, 'dir'>;
+  bundle: Pick<VerifiedBundle, 'header' | 'manifest'>;
 }
 
 const ENGINE_MODULE = '../engine/run.ts';
@@ -67,23 +63,19 @@ export async function loadRunMigration(): Promise<RunMigration> {
 
 export async function importBundle(opts: ImportBundleOptions): Promise<ImportBundleResult> {
   const log = opts.logger ?? silentLogger;
-  const work = await mkdtemp(path.join(os.tmpdir(), 'nexus-bundle-'));
+  const verified = await verifyBundle(opts.file, { tenantId: opts.tenantId, key: opts.key });
+  log.info('bundle verified', { bundleId: verified.header.bundleId, rows: verified.manifest.totalRows, entities: Object.keys(verified.manifest.entities).length });
+  const run = opts.runMigration ?? (await loadRunMigration());
+  const source = await bundleSource(verified);
   try {
-    const verified = await verifyBundle(opts.file, { tenantId: opts.tenantId, key: opts.key, outDir: path.join(work, 'csv') });
-    log.info('bundle verified', { bundleId: verified.header.bundleId, rows: verified.manifest.totalRows, entities: Object.keys(verified.manifest.entities).length });
-    const run = opts.runMigration ?? (await loadRunMigration());
-    const source = await new CsvConnector({ dir: verified.dir }).open();
-    try {
-      const report = await run({
-        pool: opts.pool, source, mappingYaml: opts.mappingYaml, vars: opts.vars, tenantId: opts.tenantId,
-        targetSchema: opts.targetSchema, controlSchema: opts.controlSchema, mode: opts.mode ?? 'run',
-        migrationId: opts.migrationId, runKey: opts.runKey, batchSize: opts.batchSize, signal: opts.signal, logger: opts.logger,
-      });
-      return { report, bundle: { header: verified.header, manifest: verified.manifest } };
-    } finally {
-      await source.close();
-    }
+    const report = await run({
+      pool: opts.pool, source, mappingYaml: opts.mappingYaml, vars: opts.vars, tenantId: opts.tenantId,
+      targetSchema: opts.targetSchema, controlSchema: opts.controlSchema, mode: opts.mode ?? 'run',
+      migrationId: opts.migrationId, runKey: opts.runKey, batchSize: opts.batchSize, signal: opts.signal, logger: opts.logger,
+    });
+    return { report, bundle: { header: verified.header, manifest: verified.manifest } };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await source.close();
+    verified.dataKey.fill(0);
   }
 }

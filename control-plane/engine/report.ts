@@ -58,6 +58,6 @@ export async function buildReport(pool: pg.Pool, cs: string, runId: string, timi
     quarantineSample: qRows.map((q) => ({ entity: q.entity, sourceId: q.source_id, field: q.field, reason: q.reason })),
     throughput: { recordsPerSecond: Math.round(totals.extracted / durationSeconds) },
     timings,
-    ...(run.report && typeof run.report === 'object' && 'error' in run.report ? { error: String((run.report as { error: unknown }).error) } : {}),
+    ...(run.error ? { error: run.error } : {}),
   };
 }

@@ -21,7 +21,7 @@ import { linkDeferred } from './link.ts';
 import { buildReport } from './report.ts';
 import { qualified } from '../db/sql/ident.ts';
 import {
-  advanceProgress, ensureProgress, findResumableRun, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
+  advanceProgress, ensureProgress, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
 } from './sql/runs.ts';
 
 export interface ProgressEvent {
@@ -48,6 +48,11 @@ export interface RunOptions {
   migrationId?: string;
   runKey?: string;
   batchSize?: number;
+  /**
+   * Start each entity from where the newest completed run into this target ended, so only records
+   * changed (or deleted) since are read. Needs a connector whose checkpoints carry a cursor.
+   */
+  incremental?: boolean;
   /** Abort with reason 'paused' to pause (resumable) or anything else to cancel. */
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
@@ -117,7 +122,9 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
         };
         const tEntity = Date.now();
         const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
-        const checkpoint = p.checkpoint ?? undefined;
+        const checkpoint = p.checkpoint
+          ?? (o.incremental ? await lastCompletedCheckpoint(client, cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, entity }) : null)
+          ?? undefined;
         // A dry run keeps the ids it has seen in session temp tables: one connection only.
         await loadEntity(o, state, checkpoint, o.mode === 'dry-run' ? [client] : [client, second], batchSize, (c) => {
           for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];

@@ -4,6 +4,20 @@ import { redactText } from '../../shared/log/redact.ts';
 import type { RunReport } from './types.ts';
 import { COUNT_COLUMNS, fmtDuration, fmtInt, reconciles, summaryFacts, title, warningSections } from './format.ts';
 
+/** Characters beyond Latin-1 that WinAnsi (the standard PDF fonts' encoding) still has. */
+const WINANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+const ASCII_FOR: Record<string, string> = { '→': '->', '←': '<-', '⇒': '=>', '≥': '>=', '≤': '<=', '✓': 'ok', '✗': 'x' };
+
+/** The built-in Helvetica only encodes WinAnsi: spell other characters in ASCII, or '?' (never garbage glyphs). */
+export function pdfSafe(text: string): string {
+  let out = '';
+  for (const ch of redactText(text)) {
+    const code = ch.codePointAt(0)!;
+    out += code <= 0xff || WINANSI_EXTRA.has(ch) ? ch : (ASCII_FOR[ch] ?? '?');
+  }
+  return out;
+}
+
 export interface PdfOptions {
   /** Compress page streams (default true). Tests turn it off to read the text. */
   compress?: boolean;
@@ -31,15 +45,15 @@ export async function renderReportPdf(r: RunReport, opts: PdfOptions = {}): Prom
     doc.moveDown(0.3).font('Helvetica').fontSize(9);
   };
 
-  doc.font('Helvetica-Bold').fontSize(16).text(title(r), { width });
-  if (r.error) doc.moveDown(0.3).font('Helvetica').fontSize(10).fillColor('#b42318').text(`Error: ${redactText(r.error)}`, { width }).fillColor('#1d2433');
+  doc.font('Helvetica-Bold').fontSize(16).text(pdfSafe(title(r)), { width });
+  if (r.error) doc.moveDown(0.3).font('Helvetica').fontSize(10).fillColor('#b42318').text(pdfSafe(`Error: ${r.error}`), { width }).fillColor('#1d2433');
   doc.moveDown(0.5).font('Helvetica').fontSize(9);
   const facts = summaryFacts(r);
   const colW = width / 3;
   for (let i = 0; i < facts.length; i += 3) {
     const y = doc.y;
     facts.slice(i, i + 3).forEach(([k, v], j) => {
-      doc.font('Helvetica-Bold').text(`${k}: `, left + j * colW, y, { continued: true, width: colW - 6, lineBreak: false }).font('Helvetica').text(redactText(v), { lineBreak: false });
+      doc.font('Helvetica-Bold').text(`${k}: `, left + j * colW, y, { continued: true, width: colW - 6, lineBreak: false }).font('Helvetica').text(pdfSafe(v), { lineBreak: false });
     });
     doc.x = left;
     doc.y = y + 13;
@@ -55,7 +69,7 @@ export async function renderReportPdf(r: RunReport, opts: PdfOptions = {}): Prom
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
     cells.forEach((c, i) => {
       const numeric = i >= 2 && i < 2 + COUNT_COLUMNS.length;
-      doc.text(c, x + 2, y, { width: widths[i]! - 4, align: numeric ? 'right' : 'left', lineBreak: false, ellipsis: true });
+      doc.text(pdfSafe(c), x + 2, y, { width: widths[i]! - 4, align: numeric ? 'right' : 'left', lineBreak: false, ellipsis: true });
       x += widths[i]!;
     });
     doc.x = left;
@@ -70,12 +84,12 @@ export async function renderReportPdf(r: RunReport, opts: PdfOptions = {}): Prom
   heading('Warnings');
   for (const s of warningSections(r)) {
     ensure(24);
-    doc.font('Helvetica-Bold').fontSize(10).text(`${s.title} (${s.lines.length})`, left, doc.y, { width });
+    doc.font('Helvetica-Bold').fontSize(10).text(pdfSafe(`${s.title} (${s.lines.length})`), left, doc.y, { width });
     doc.font('Helvetica').fontSize(9);
     if (s.lines.length === 0) doc.fillColor('#5a6478').text('None.', { width }).fillColor('#1d2433');
     for (const l of s.lines.slice(0, max)) {
       ensure(12);
-      doc.text(`• ${l}`, left + 8, doc.y, { width: width - 8 });
+      doc.text(pdfSafe(`• ${l}`), left + 8, doc.y, { width: width - 8 });
     }
     if (s.lines.length > max) doc.text(`… and ${s.lines.length - max} more (see the HTML or JSON report)`, left + 8, doc.y, { width: width - 8 });
     doc.moveDown(0.3);
@@ -85,11 +99,11 @@ export async function renderReportPdf(r: RunReport, opts: PdfOptions = {}): Prom
   if (r.quarantineSample.length === 0) doc.text('No quarantined records.', left, doc.y, { width });
   for (const q of r.quarantineSample.slice(0, max)) {
     ensure(12);
-    doc.text(redactText(`${q.entity} ${q.sourceId ?? '—'}${q.field ? ` [${q.field}]` : ''}: ${q.reason}`), left, doc.y, { width });
+    doc.text(pdfSafe(`${q.entity} ${q.sourceId ?? '—'}${q.field ? ` [${q.field}]` : ''}: ${q.reason}`), left, doc.y, { width });
   }
 
   heading('Timings');
-  for (const [k, v] of Object.entries(r.timings)) doc.text(`${k}: ${fmtDuration(v)}`, left, doc.y, { width });
+  for (const [k, v] of Object.entries(r.timings)) doc.text(pdfSafe(`${k}: ${fmtDuration(v)}`), left, doc.y, { width });
   doc.text(`Throughput: ${fmtInt(r.throughput.recordsPerSecond)} records/s over ${fmtDuration(r.durationSeconds)}`, left, doc.y, { width });
   doc.end();
   return done;

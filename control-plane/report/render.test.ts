@@ -23,7 +23,7 @@ function report(): RunReport {
       unmappedFields: [{ entity: 'Account', fields: ['Legacy_Code__c'] }],
       unmappedPicklistValues: [{ entity: 'Opportunity', field: 'StageName', value: 'Verbal Commit', count: 17, policy: 'default' }],
       unmatchedOwners: [{ sourceUserId: 'USR-00021', email: 'x@old-system.example', count: 44, assignedTo: 'admin@demo.example' }],
-      orphans: [{ entity: 'Contact', field: 'AccountId', count: 1, policy: 'quarantine', sample: ['ACC-99999'] }],
+      orphans: [{ entity: 'Contact', field: 'AccountId', count: 1, policy: 'quarantine', sample: ['CON-00200 → Account ACC-99999'] }],
       other: [`connection used password=${SECRET}`],
     },
     quarantineSample: [{ entity: 'Contact', sourceId: 'CON-00100', field: 'Email', reason: 'Email longer than 320 <script>alert(1)</script>' }],
@@ -53,6 +53,7 @@ describe('report rendering', () => {
     for (const n of ['1,301', '1,297', '2,590', '3,901', '3,887']) expect(html).toContain(`<td class="n">${n}</td>`);
     expect(html).toContain('Verbal Commit');
     expect(html).toContain('USR-00021');
+    expect(html).toContain('CON-00200 → Account ACC-99999');
     expect(html).not.toContain('>NO<');
   });
 
@@ -69,6 +70,8 @@ describe('report rendering', () => {
     expect(buf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const text = await pdfText(buf);
     for (const n of ['1,301', '1,297', '2,590', '3,901', '3,887', 'Verbal Commit', 'CON-00100', 'records/s']) expect(text).toContain(n);
+    // Characters the built-in font cannot encode are spelled in ASCII, not garbled.
+    expect(text).toContain('CON-00200 -> Account ACC-99999');
     expect(text).not.toContain(SECRET);
   });
 });

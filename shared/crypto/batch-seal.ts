@@ -11,7 +11,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync, constants as zc } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { BatchIntegrityError } from './errors.ts';
-import { parseRecordBatch, type ParsedRecordBatch, type RecordBatch } from '../record-batch.ts';
+import type { ParsedRecordBatch, RecordBatch } from '../record-batch.ts';
+import { toRecordBatch } from './batch-shape.ts';
 
 export const SEAL_VERSION = 1;
 const HEADER = 1 + 12 + 16;
@@ -91,7 +92,7 @@ export function openBatch(sealed: Uint8Array, key: Buffer, binding: BatchBinding
   }
   let batch: ParsedRecordBatch;
   try {
-    batch = parseRecordBatch(decoded);
+    batch = toRecordBatch(decoded);
   } catch (err) {
     return fail(`payload is not a valid RecordBatch: ${(err as Error).message.slice(0, 200)}`);
   }

@@ -1,6 +1,7 @@
 /** A real target schema and control schema per test, with a tenant, a franchise and users seeded. */
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import { uuidv5 } from '../../shared/ids.ts';
 import { migrate } from '../../control-plane/db/migrate.ts';
 import { TEST_DATABASE_URL, uniqueName } from './pg.ts';
 
@@ -20,11 +21,12 @@ export async function createEngineEnv(users: { email: string; name: string }[] =
   const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 4 });
   await migrate(pool, 'target', targetSchema);
   await migrate(pool, 'control', controlSchema);
-  const franchiseId = randomUUID();
-  await pool.query(`INSERT INTO "${targetSchema}".tenants (id, name, slug) VALUES ($1, 'Test tenant', $2)`, [tenantId, base]);
+  // Ids derive from the tenant, so two environments with one tenant hold identical rows.
+  const franchiseId = uuidv5(`franchise:${tenantId}`);
+  await pool.query(`INSERT INTO "${targetSchema}".tenants (id, name, slug) VALUES ($1, 'Test tenant', $2)`, [tenantId, `tenant-${tenantId}`]);
   await pool.query(`INSERT INTO "${targetSchema}".franchises (id, tenant_id, name) VALUES ($1, $2, 'HQ')`, [franchiseId, tenantId]);
   for (const u of users) {
-    await pool.query(`INSERT INTO "${targetSchema}".users (id, tenant_id, franchise_id, email, full_name) VALUES ($1, $2, $3, $4, $5)`, [randomUUID(), tenantId, franchiseId, u.email, u.name]);
+    await pool.query(`INSERT INTO "${targetSchema}".users (id, tenant_id, franchise_id, email, full_name) VALUES ($1, $2, $3, $4, $5)`, [uuidv5(`user:${tenantId}:${u.email}`), tenantId, franchiseId, u.email, u.name]);
   }
   return {
     pool, targetSchema, controlSchema, tenantId, franchiseId,

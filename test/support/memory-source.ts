@@ -6,7 +6,8 @@ import type { CheckResult, DiscoveredSchema, ReadOptions, SourceConnector } from
 import type { RecordBatch, SourceRecord } from '../../shared/record-batch.ts';
 
 export class MemorySource implements SourceConnector {
-  constructor(readonly sourceSystem: string, private readonly data: Record<string, SourceRecord[]>) {}
+  /** delayMs: pause before each batch (tests that must interrupt a run mid-way). */
+  constructor(readonly sourceSystem: string, private readonly data: Record<string, SourceRecord[]>, private readonly delayMs = 0) {}
 
   async check(): Promise<CheckResult> {
     return { ok: true, message: 'in-memory source' };
@@ -31,6 +32,7 @@ export class MemorySource implements SourceConnector {
     let offset = Number(options.checkpoint?.offset ?? 0);
     let seq = Number(options.checkpoint?.seq ?? -1) + 1;
     do {
+      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
       const records = recs.slice(offset, offset + options.batchSize);
       offset += records.length;
       yield { v: 1, sourceSystem: this.sourceSystem, entity, seq, records, checkpoint: { offset, seq }, final: offset >= recs.length };

@@ -4,7 +4,7 @@
  * / resume() for back-pressure, sys.tables / sys.columns introspection, cancellation through
  * connection.cancel(). Statements are T-SQL (TOP, OFFSET … FETCH, CONVERT styles).
  */
-import { Connection, Request, TYPES } from 'tedious';
+import { Connection, ISOLATION_LEVEL, Request, TYPES } from 'tedious';
 import type { FieldValue } from '../../../shared/record-batch.ts';
 import { QueryCompiler } from '../compiler.ts';
 import type { CompiledQuery } from '../compiler.ts';
@@ -125,8 +125,24 @@ class MssqlSession implements SqlSession {
     return out;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
+  /** Under snapshot isolation a whole pass reads one snapshot: one transaction per session. */
+  begin(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.conn.beginTransaction((err) => {
+        if (err) reject(new SqlSourceError(`cannot start a snapshot transaction: ${err.message} (is ALLOW_SNAPSHOT_ISOLATION on?)`, { cause: err }));
+        else { this.inTransaction = true; resolve(); }
+      }, 'nexus_read', ISOLATION_LEVEL.SNAPSHOT);
+    });
+  }
+
+  private inTransaction = false;
+
+  async close(): Promise<void> {
+    if (this.inTransaction) {
+      // Read-only work: roll back rather than commit; ignore errors from a cancelled request.
+      await new Promise<void>((resolve) => this.conn.rollbackTransaction(() => resolve()));
+    }
+    await new Promise<void>((resolve) => {
       this.conn.once('end', () => resolve());
       this.conn.close();
     });
@@ -170,6 +186,14 @@ export const mssqlDialect: SqlDialect = {
     const session = new MssqlSession(conn) as MssqlSession & { schema?: string; isolation?: string };
     session.schema = config.schema ?? 'dbo';
     session.isolation = config.isolation ?? 'snapshot';
+    if (session.isolation === 'snapshot') {
+      try {
+        await session.begin();
+      } catch (err) {
+        conn.close();
+        throw err;
+      }
+    }
     return session;
   },
 };

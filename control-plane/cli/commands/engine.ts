@@ -11,7 +11,7 @@ import { progressPrinter } from '../progress.ts';
 import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, mappingVars, openMigrated, openSource, readMapping, str } from '../engine-options.ts';
 
-const COMMON = '--source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]  --tenant UUID [--franchise UUID] [--mapping F] [--target-schema S] [--control-schema S] [--batch-size N] [--run-key K] [--report-dir D]';
+const COMMON = '--source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]  --tenant UUID [--franchise UUID] [--mapping F] [--target-schema S] [--control-schema S] [--batch-size N] [--run-key K] [--incremental] [--report-dir D]';
 
 function migrateCommand(mode: 'run' | 'dry-run'): Command {
   return {
@@ -32,6 +32,7 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
           pool: db.pool, source, mappingYaml, vars: mappingVars(flags), tenantId, targetSchema, controlSchema, mode,
           batchSize: flags['batch-size'] ? Number(flags['batch-size']) : undefined,
           runKey: typeof flags['run-key'] === 'string' ? flags['run-key'] : undefined,
+          incremental: flags.incremental === true,
           onProgress: (e) => progress.update(e),
           logger: createLogger({ level: flags.verbose ? 'info' : 'warn' }),
         });

@@ -12,3 +12,4 @@ import { sampleDbCommand } from './sample-db.ts'; commands.push(sampleDbCommand)
 import { agentCheckSourceCommand } from './agent-check-source.ts'; commands.push(agentCheckSourceCommand);
 import { demoCommand } from './demo.ts'; commands.push(demoCommand);
 import { benchCommand } from './bench.ts'; commands.push(benchCommand);
+import { rotateMasterKeyCommand } from '../../api/credentials/rotate-command.ts'; commands.push(rotateMasterKeyCommand);

@@ -1,6 +1,7 @@
 /**
  * `nexus-migrate serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_control]
- *   [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key]`
+ *   [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy]`
+ * Use --secure-cookies behind HTTPS (the session cookie then carries Secure).
  * Starts the control plane: API v1 + /docs, the web console (built on first start), and the agent
  * gateway on the same port. Prints one JSON line {"ready":true,"url":…} and serves until SIGINT/SIGTERM.
  * NEXUS_MASTER_KEY (32 bytes, base64/hex) encrypts stored credentials; NEXUS_TRANSPORT_KEY
@@ -26,7 +27,7 @@ export class ServeUsageError extends Error {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the control plane (API, web console, agent gateway)',
-  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_control] [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key]',
+  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_control] [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy]',
   async run(args) {
     const { flags } = parseFlags(args);
     const log = createLogger({ base: { component: 'serve' } });
@@ -56,7 +57,7 @@ export const serveCommand: Command = {
       await migrate(db.pool, 'target', targetSchema);
       const consoleDir = await ensureConsoleBuilt();
       const server = await buildServer({
-        pool: db.pool, controlSchema, targetSchema, keys, logger: log, consoleDir,
+        pool: db.pool, controlSchema, targetSchema, keys, logger: log, consoleDir, secureCookies: flags['secure-cookies'] === true, trustProxy: flags['trust-proxy'] === true,
         attachAgents: (http) => agentGatewayPort(attachAgentGateway(http, { pool: db.pool, controlSchema, transportKey, logger: log }), db.pool, controlSchema),
       });
       const boot = typeof flags['bootstrap-admin'] === 'string' ? await bootstrapAdmin({ pool: db.pool, schema: controlSchema }, flags['bootstrap-admin']) : null;

@@ -15,6 +15,7 @@ import {
   type DeferredEntry, type OrphanEntry, type QuarantineEntry,
 } from '../sql/records.ts';
 import { bisectApply, deleteRows, mergeRows, tryDirect, type LoadTarget, type MergeResult } from './merge.ts';
+import { prepareStages } from './stage.ts';
 import { dryRunRows, existsForDryRun } from './dry-run.ts';
 import { insertPlaceholders, resolveOrphans, type RowWithRefs } from './orphans.ts';
 
@@ -63,6 +64,8 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
     else quarantine.push({ entity: ce.entity, sourceId: rec.sourceId, field: o.field, reason: o.reason, record: rec.fields });
   }
 
+  await prepareStages(client, t.targetSchema, ce.target);
+  for (const table of ce.refTables) await prepareStages(client, t.targetSchema, table);
   await client.query('BEGIN');
   try {
     await client.query('SET CONSTRAINTS ALL DEFERRED');

@@ -19,6 +19,7 @@ export interface RunRow {
   finished_at: Date | null;
   warnings: Record<string, unknown>;
   report: unknown;
+  error: string | null;
 }
 
 export interface ProgressRow {
@@ -113,6 +114,20 @@ export interface BatchCounts {
 }
 
 export const zeroCounts = (): BatchCounts => ({ extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, quarantined: 0, skipped: 0 });
+
+/** The checkpoint an entity ended at in the newest completed run into this target (incremental starts). */
+export async function lastCompletedCheckpoint(
+  q: Q, cs: string, k: { tenantId: string; sourceSystem: string; targetSchema: string; entity: string },
+): Promise<Record<string, unknown> | null> {
+  const { rows } = await q.query<{ checkpoint: Record<string, unknown> | null }>(
+    `SELECT ep.checkpoint FROM ${qualified(cs, 'entity_progress')} ep JOIN ${qualified(cs, 'runs')} r ON r.id = ep.run_id
+      WHERE r.tenant_id = $1 AND r.source_system = $2 AND r.target_schema = $3 AND r.mode = 'run' AND r.status = 'completed'
+        AND ep.entity = $4 AND ep.checkpoint IS NOT NULL
+      ORDER BY r.finished_at DESC LIMIT 1`,
+    [k.tenantId, k.sourceSystem, k.targetSchema, k.entity],
+  );
+  return rows[0]?.checkpoint ?? null;
+}
 
 /** Add a committed batch's counts and move the checkpoint, in the batch's own transaction. */
 export async function advanceProgress(
