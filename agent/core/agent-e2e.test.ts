@@ -176,6 +176,21 @@ describe('agent and control plane as separate processes', () => {
     expect(await engine).toEqual(loaded[0]);
   });
 
+  it('given the connection is dropped ten times in a row mid-job, then the loaded target equals the uninterrupted run', async () => {
+    const runEngine = await prepareEngine();
+    const jobId = await startJob();
+    const engine = runEngine(jobId);
+    let midJob = 0;
+    for (let i = 0; i < 10; i++) {
+      await cp.request({ cmd: 'waitForAgent', agentId });
+      if ((await jobState(jobId)) !== 'completed') midJob++;
+      expect(await cp.request({ cmd: 'drop', agentId })).toBe(true);
+    }
+    expect(midJob).toBe(10);
+    await expectStagedEqualsSource(jobId);
+    expect(await engine).toEqual(loaded[0]);
+  });
+
   it('given all jobs ran, then the source password is in no file the agent wrote and in no frame it sent', async () => {
     const files = filesUnder(dataDir);
     expect(files.some((f) => f.endsWith('agent.db'))).toBe(true);

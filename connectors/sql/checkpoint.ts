@@ -11,7 +11,7 @@ export interface HighWater { modified: FieldValue; key: FieldValue[] }
 
 export type SqlCheckpoint =
   | { mode: 'keyset'; after: FieldValue[] | null; hw: HighWater | null; lo?: FieldValue; hi?: FieldValue; done: boolean }
-  | { mode: 'incremental'; modified: FieldValue; key: FieldValue[] };
+  | { mode: 'incremental'; modified: FieldValue; key: FieldValue[]; done?: boolean };
 
 export function toCheckpoint(c: SqlCheckpoint): Checkpoint {
   return JSON.parse(JSON.stringify(c)) as Checkpoint;
@@ -19,7 +19,7 @@ export function toCheckpoint(c: SqlCheckpoint): Checkpoint {
 
 export function fromCheckpoint(c: Checkpoint | undefined): SqlCheckpoint | undefined {
   if (!c || Object.keys(c).length === 0) return undefined;
-  if (c.mode === 'incremental') return { mode: 'incremental', modified: c.modified ?? null, key: (c.key as FieldValue[]) ?? [] };
+  if (c.mode === 'incremental') return { mode: 'incremental', modified: c.modified ?? null, key: (c.key as FieldValue[]) ?? [], done: c.done === true };
   if (c.mode === 'keyset') {
     return {
       mode: 'keyset',
@@ -77,5 +77,5 @@ export function mergeHighWater(checkpoints: Checkpoint[]): Checkpoint | undefine
     const hw = s?.mode === 'keyset' ? s.hw : s?.mode === 'incremental' ? { modified: s.modified, key: s.key } : null;
     if (hw && (!best || compareHighWater(hw, best) > 0)) best = hw;
   }
-  return best ? toCheckpoint({ mode: 'incremental', modified: best.modified, key: best.key }) : undefined;
+  return best ? toCheckpoint({ mode: 'incremental', modified: best.modified, key: best.key, done: true }) : undefined;
 }

@@ -96,7 +96,8 @@ export class QueryCompiler {
   }
 
   /**
-   * One page of an incremental pass: WHERE (m > :m) OR (m = :m AND key > :k) ORDER BY m, key.
+   * One page of an incremental pass: WHERE (m > :m) OR (m = :m AND key > :k) ORDER BY m, key,
+   * or WHERE m >= :m when the pass starts over a finished one (key empty: a lookback overlap).
    * Rows sharing the high-water timestamp are never skipped; a NULL `after` reads every row
    * whose modified column is set.
    */
@@ -106,7 +107,10 @@ export class QueryCompiler {
     const params = new Params(this.flavour);
     const select = this.selectList(plan, params);
     const where: string[] = [`${this.col('t', m)} IS NOT NULL`];
-    if (after) where.push(this.after([m, ...plan.key], [after.modified, ...after.key], params, 't'));
+    // A pass that starts from a finished pass re-reads the whole boundary timestamp (key omitted):
+    // a row written at that instant but committed after the last read is not lost.
+    if (after && after.key.length === 0) where.push(`${this.col('t', m)} >= ${params.add(after.modified, m.type)}`);
+    else if (after) where.push(this.after([m, ...plan.key], [after.modified, ...after.key], params, 't'));
     const order = [m, ...plan.key].map((k) => this.col('t', k));
     return params.done(this.wrap(select, `${this.table(plan)} ${this.quote('t')}`, where, order, limit));
   }

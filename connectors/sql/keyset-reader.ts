@@ -89,7 +89,7 @@ export async function* incrementalPages(
       if (cursor && compareHighWater(next, cursor) === 0) throw new CursorLoopError(`incremental cursor of ${plan.table} repeated ${JSON.stringify(next)}`);
       cursor = next;
     }
-    const checkpoint: SqlCheckpoint = { mode: 'incremental', modified: cursor?.modified ?? null, key: cursor?.key ?? [] };
+    const checkpoint: SqlCheckpoint = { mode: 'incremental', modified: cursor?.modified ?? null, key: cursor?.key ?? [], done: !more };
     yield { rows, checkpoint, final: !more };
     if (!more) return;
   }

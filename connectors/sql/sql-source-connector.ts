@@ -111,13 +111,14 @@ export class SqlSourceConnector implements SourceConnector {
       let pages: AsyncGenerator<Page>;
       if (start?.mode === 'incremental') {
         if (!plan.modified) throw new SqlSourceError(`${entity} (${plan.table}) has no modified column; cannot resume an incremental checkpoint`);
-        pages = incrementalPages(session, this.dialect.compiler, plan, start.modified === null ? null : { modified: start.modified, key: start.key }, o);
+        // A finished pass is followed by a new one that overlaps its boundary timestamp.
+        pages = incrementalPages(session, this.dialect.compiler, plan, start.modified === null ? null : { modified: start.modified, key: start.done ? [] : start.key }, o);
       } else if (start?.mode === 'keyset' && start.done) {
         if (!plan.modified) {
           yield { v: 1, sourceSystem: this.system, entity, seq: 0, records: [], checkpoint: toCheckpoint(start), final: true };
           return;
         }
-        pages = incrementalPages(session, this.dialect.compiler, plan, start.hw, o);
+        pages = incrementalPages(session, this.dialect.compiler, plan, start.hw ? { modified: start.hw.modified, key: [] } : null, o);
       } else {
         pages = keysetPages(session, this.dialect.compiler, plan, start ?? { mode: 'keyset', after: null, hw: null, done: false }, o);
       }

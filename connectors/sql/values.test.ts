@@ -59,7 +59,7 @@ describe('checkpoint ordering', () => {
   it('given partition checkpoints, then the merged high-water is the greatest one, as an incremental checkpoint', () => {
     const a = toCheckpoint({ mode: 'keyset', after: ['x'], hw: { modified: '2024-01-01T00:00:00', key: ['x'] }, done: true });
     const b = toCheckpoint({ mode: 'keyset', after: ['y'], hw: { modified: '2024-01-02T00:00:00', key: ['a'] }, done: true });
-    expect(fromCheckpoint(mergeHighWater([a, b]))).toEqual({ mode: 'incremental', modified: '2024-01-02T00:00:00', key: ['a'] });
+    expect(fromCheckpoint(mergeHighWater([a, b]))).toEqual({ mode: 'incremental', modified: '2024-01-02T00:00:00', key: ['a'], done: true });
   });
 
   it('given a checkpoint of another connector, then it is refused with its content in the message', () => {

@@ -38,6 +38,8 @@ export interface AgentGateway {
   revokeAgent(agentId: string, actor: string): Promise<boolean>;
   call(agentId: string, method: RpcMethod, params?: Record<string, unknown>, timeoutMs?: number): Promise<unknown>;
   connectedAgents(): string[];
+  /** Cut an agent's connection (it reconnects by itself); false when it was not connected. */
+  disconnectAgent(agentId: string): boolean;
   /** Wait until an agent is connected and authenticated. */
   waitForAgent(agentId?: string, timeoutMs?: number): Promise<string>;
   onStaged(listener: StagedListener): () => void;
@@ -158,6 +160,13 @@ export function attachAgentGateway(server: Server, deps: AgentGatewayDeps): Agen
       });
     },
     connectedAgents: () => [...sessions.keys()],
+    disconnectAgent(agentId) {
+      const s = sessions.get(agentId);
+      if (!s) return false;
+      sessions.delete(agentId);
+      s.terminate();
+      return true;
+    },
     waitForAgent(agentId, timeoutMs = 30_000) {
       const have = agentId ? (sessions.has(agentId) ? agentId : undefined) : [...sessions.keys()][0];
       if (have) return Promise.resolve(have);

@@ -5,7 +5,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DATABASE_URL } from '../../test/support/pg.ts';
 import { loadEmulator } from '../../connectors/registry.ts';
 import type { EmulatorHandle } from '../../connectors/sdk/emulator-types.ts';
 import type { RunReport } from '../report/types.ts';
@@ -112,6 +114,24 @@ describe('migration lifecycle through the API', () => {
     const done = events2.find((e) => e.event === 'migration.completed')!;
     expect(done.data.totals?.created).toBe(report.totals.created);
     expect(received.every((r) => verifySignature(hook.signingSecret, r.signature, r.body, Math.floor(Date.now() / 1000)))).toBe(true);
+
+    // RLS on the engine's tables: the API role sees nothing without the tenant GUC. A fresh
+    // connection, because the engine sets the GUC session-wide on pooled ones (reported to the lead).
+    for (const table of ['runs', 'logs', 'entity_progress', 'migrations']) {
+      const all = await f.schema.pool.query(`SELECT count(*)::int AS n FROM "${table}"`);
+      expect(all.rows[0].n, table).toBeGreaterThan(0);
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path="${f.schema.schema}"` });
+      await c.connect();
+      try {
+        await c.query('BEGIN');
+        await c.query('SET LOCAL ROLE nexus_api');
+        expect((await c.query(`SELECT count(*)::int AS n FROM "${table}"`)).rows[0].n, table).toBe(0);
+        await c.query(`SELECT set_config('nexus.tenant_id', $1, true)`, [t.id]);
+        expect((await c.query(`SELECT count(*)::int AS n FROM "${table}"`)).rows[0].n, table).toBe(all.rows[0].n);
+      } finally {
+        await c.end();
+      }
+    }
 
     expect((await call('POST', `/migrations/${id}/rollback`, t.keys.viewer)).statusCode).toBe(403);
     const rb = await call('POST', `/migrations/${id}/rollback`, t.keys.engineer);

@@ -14,7 +14,7 @@ export async function bundleSource(v: VerifiedBundle): Promise<CsvConnector> {
     const entity = fileToEntity.get(file.split(/[\\/]/).pop() ?? file);
     const wanted = `${CSV_FRAME_PREFIX}${entity}`;
     async function* text(): AsyncGenerator<string> {
-      for await (const f of readFrames(v.file, v.header, v.dataKey)) {
+      for await (const f of readFrames(v.file, v.header, v.dataKey, wanted)) {
         if (f.name === wanted) yield String(f.fields['data'] ?? '');
       }
     }

@@ -9,6 +9,7 @@ import type { SourceRecord } from '../../shared/record-batch.ts';
 import { writeBundle } from '../../agent/bundle/writer.ts';
 import { syntheticSource } from '../bench/synthetic-source.ts';
 import { BundleRejectedError, verifyBundle } from './verify.ts';
+import { bundleSource } from './bundle-source.ts';
 
 const TENANT = '0f0e0d0c-0b0a-4908-8706-050403020100';
 const key = generateTransportKeyPair();
@@ -63,12 +64,22 @@ describe('offline bundle', () => {
     expect(v.manifest.entities['Deal']!.rows).toBe(3);
     expect(v.manifest.entities['Deal']!.cursor).toEqual({ page: 2 });
     expect(v.manifest.entities['Empty']!.rows).toBe(0);
-    const csv = await new CsvConnector({ dir: v.dir }).open();
+    const csv = await new CsvConnector({ dir: v.dir! }).open();
     expect(csv.sourceSystem).toBe('typed');
     expect(await records(csv, 'Deal')).toEqual(await records(typedSource(), 'Deal'));
     expect(await records(csv, 'Empty')).toEqual([]);
     // Nothing readable in the file itself.
     expect((await readFile(bundle)).includes(Buffer.from('Alpha'))).toBe(false);
+  });
+
+  it('given a verified bundle without an output folder, then its source streams the same records straight from the frames', async () => {
+    const v = await verifyBundle(bundle, { tenantId: TENANT, key });
+    expect(v.dir).toBeUndefined();
+    const src = await bundleSource(v);
+    expect(src.sourceSystem).toBe('typed');
+    expect((await src.entities()).sort()).toEqual(['Deal', 'Empty']);
+    expect(await records(src, 'Deal')).toEqual(await records(typedSource(), 'Deal'));
+    expect(await records(src, 'Empty')).toEqual([]);
   });
 
   it('given a 1,500-record source, then the bundle round-trips every record of every entity', async () => {
@@ -77,7 +88,7 @@ describe('offline bundle', () => {
     const res = await writeBundle({ source: src, tenantId: TENANT, recipientPublicKey: key.publicKey, out: file, batchSize: 200 });
     expect(res.manifest.totalRows).toBe(1500);
     const v = await verifyBundle(file, { tenantId: TENANT, key, outDir: path.join(dir, 'out-syn') });
-    const csv = await new CsvConnector({ dir: v.dir }).open();
+    const csv = await new CsvConnector({ dir: v.dir! }).open();
     for (const e of await src.entities()) expect(await records(csv, e), e).toEqual(await records(src, e));
   });
 
@@ -102,7 +113,7 @@ describe('offline bundle', () => {
       expect((err as BundleRejectedError).reason).toBe(c.reason);
       expect((err as Error).message).toMatch(c.message);
       expect((err as Error).message).toMatch(/nothing was loaded/);
-      await expect(stat(path.join(out, 'manifest.json'))).rejects.toThrow();
+      await expect(stat(out)).rejects.toThrow(); // no decrypted bytes left behind
     });
   }
 

@@ -5,7 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { openBatch, unwrapDataKey } from '../../shared/crypto/index.ts';
-import { BUNDLE_MAGIC, BundleHeaderSchema, MAX_HEADER_BYTES, bundleJobId, type BundleHeader } from '../../agent/bundle/format.ts';
+import { BUNDLE_MAGIC, BundleHeaderSchema, MANIFEST_FRAME, MAX_HEADER_BYTES, bundleJobId, type BundleHeader } from '../../agent/bundle/format.ts';
 
 export type RejectReason = 'not-a-bundle' | 'truncated' | 'tampered' | 'wrong-tenant' | 'wrong-key' | 'mismatch';
 
@@ -84,10 +84,11 @@ export interface Frame {
 }
 
 /**
- * Every frame in file order, each authenticated (GCM, bound to bundle, tenant, name and seq) before
- * it is yielded. Seq must run 0, 1, 2…; a gap, a reorder or a short file is an error.
+ * Every frame in file order (or only those named `only`, plus the manifest), each authenticated
+ * (GCM, bound to bundle, tenant, name and seq) before it is yielded. Seq must run 0, 1, 2…; a gap,
+ * a reorder or a short file is an error.
  */
-export async function* readFrames(file: string, h: BundleHeader, dataKey: Buffer): AsyncGenerator<Frame> {
+export async function* readFrames(file: string, h: BundleHeader, dataKey: Buffer, only?: string): AsyncGenerator<Frame> {
   const fh = await open(file, 'r');
   try {
     const r = new Reader(fh, (await fh.stat()).size, file);
@@ -102,6 +103,11 @@ export async function* readFrames(file: string, h: BundleHeader, dataKey: Buffer
       const flen = meta.readUInt32BE(4);
       if (fseq !== seq) throw new BundleRejectedError('tampered', file, `frame ${seq} is labelled #${fseq} (frames dropped or reordered)`);
       if (flen > MAX_FRAME_BYTES) throw new BundleRejectedError('tampered', file, `frame ${seq} length ${flen} is implausible`);
+      if (only !== undefined && name !== only && name !== MANIFEST_FRAME) {
+        r.pos += flen; // not wanted: skipped unread (the whole file was verified before)
+        if (r.pos > r.size) throw new BundleRejectedError('truncated', file, `file ends inside frame ${seq} (${name})`);
+        continue;
+      }
       const sealed = await r.bytes(flen, `frame ${seq} (${name})`);
       let fields: Record<string, unknown>;
       try {
@@ -110,6 +116,9 @@ export async function* readFrames(file: string, h: BundleHeader, dataKey: Buffer
         throw new BundleRejectedError('tampered', file, `frame ${seq} (${name}): ${(err as Error).message}`);
       }
       yield { name, seq, fields };
+      if (name === MANIFEST_FRAME && r.pos < r.size) {
+        throw new BundleRejectedError('tampered', file, `${r.size - r.pos} unexpected byte(s) after the manifest at offset ${r.pos}`);
+      }
     }
   } finally {
     await fh.close();

@@ -1,6 +1,6 @@
 /**
  * Test support: a control-plane process hosting the agent gateway on loopback, driven by its
- * parent over the fork IPC channel. Env: DATABASE_URL, CONTROL_SCHEMA, CP_PORT, TRANSPORT_KEY (JSON), CAPTURE_FRAMES.
+ * parent over the fork IPC channel. Env: DATABASE_URL, CONTROL_SCHEMA, CP_PORT, TRANSPORT_KEY (JSON), CAPTURE_FRAMES, CP_HEARTBEAT_MS.
  * Captures every frame agents send, so the parent can ask whether a needle ever crossed the wire.
  */
 import pg from 'pg';
@@ -20,7 +20,7 @@ const cp = await startControlPlane({
   transportKey,
   port: Number(process.env.CP_PORT ?? 0),
   credits: 4,
-  heartbeatMs: 500,
+  heartbeatMs: Number(process.env.CP_HEARTBEAT_MS ?? 5000),
   onFrame: (e) => {
     if (e.direction !== 'in') return;
     if (capture) inbound.push(e.data);
@@ -29,8 +29,8 @@ const cp = await startControlPlane({
   },
 });
 
-type EngineCmd = { id: number; cmd: 'runMigration'; jobId: string; mappingYaml: string; tenantId: string; targetSchema: string; engineControlSchema: string; batchSize?: number };
-type Cmd = EngineCmd | { id: number; cmd: 'token'; ttlMs?: number; tenantId: string } | { id: number; cmd: 'call'; agentId: string; method: RpcMethod; params: Record<string, unknown> } | { id: number; cmd: 'framesContain'; needle: string } | { id: number; cmd: 'waitForAgent'; agentId?: string };
+type EngineCmd = { id: number; cmd: 'runMigration'; jobId: string; mappingYaml: string; vars?: Record<string, string>; tenantId: string; targetSchema: string; engineControlSchema: string; batchSize?: number };
+type Cmd = EngineCmd | { id: number; cmd: 'token'; ttlMs?: number; tenantId: string } | { id: number; cmd: 'call'; agentId: string; method: RpcMethod; params: Record<string, unknown> } | { id: number; cmd: 'framesContain'; needle: string } | { id: number; cmd: 'waitForAgent'; agentId?: string } | { id: number; cmd: 'drop'; agentId: string };
 
 process.on('message', (m: Cmd) => {
   const reply = (ok: boolean, result: unknown): void => void process.send?.({ id: m.id, ok, result });
@@ -40,13 +40,15 @@ process.on('message', (m: Cmd) => {
         return cp.gateway.issueEnrollmentToken(m.tenantId, { ttlMs: m.ttlMs });
       case 'call':
         return cp.gateway.call(m.agentId, m.method, m.params);
+      case 'drop':
+        return cp.gateway.disconnectAgent(m.agentId);
       case 'waitForAgent':
         return cp.gateway.waitForAgent(m.agentId, 30_000);
       case 'runMigration': {
         const { runMigration } = await import('../../engine/run.ts');
         const { openStagedSource } = await import('../staged-source.ts');
         const source = await openStagedSource({ pool, controlSchema: process.env.CONTROL_SCHEMA!, jobId: m.jobId, transportKey, pollMs: 100, onStaged: (l) => cp.gateway.onStaged(l) });
-        const report = await runMigration({ pool, source, mappingYaml: m.mappingYaml, tenantId: m.tenantId, targetSchema: m.targetSchema, controlSchema: m.engineControlSchema, mode: 'run', runKey: m.jobId, batchSize: m.batchSize });
+        const report = await runMigration({ pool, source, mappingYaml: m.mappingYaml, vars: m.vars, tenantId: m.tenantId, targetSchema: m.targetSchema, controlSchema: m.engineControlSchema, mode: 'run', runKey: m.jobId, batchSize: m.batchSize });
         return { totals: report.totals, status: report.status };
       }
       case 'framesContain': {

@@ -59,7 +59,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.get('/api/v1/migrations/:id/discover', {
-    config: { permission: 'read' },
+    config: { permission: 'migration.write' },
     schema: { tags: ['connectors'], params: IdParams, response: { 200: Json } },
   }, async (req) => {
     const p = principalOf(req);
@@ -68,7 +68,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.post('/api/v1/migrations/:id/preview', {
-    config: { permission: 'read' },
+    config: { permission: 'migration.write' },
     schema: { tags: ['connectors'], params: IdParams, body: PreviewBody, response: { 200: z.object({ items: z.array(z.object({ source: Json, target: Json.nullable(), errors: z.array(z.string()) })) }) } },
   }, async (req) => {
     const p = principalOf(req);
