@@ -118,6 +118,10 @@ export async function benchViaAgent(opts: AgentBenchOptions): Promise<AgentBench
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     await agentDone();
+    if (process.env.NEXUS_BENCH_DEBUG) {
+      const st = (await cp.request({ cmd: 'call', agentId, method: 'status', params: {} })) as { memoryMb: unknown };
+      process.stderr.write(`agent memory at end: ${JSON.stringify(st.memoryMb)}\n`);
+    }
     return { records: opts.records, seconds: Math.round(seconds * 100) / 100, agentRssMb: peakRssMb(agent.proc.pid!), cpRssMb: peakRssMb(cp.proc.pid!), loaded, source };
   } catch (err) {
     const tails = children.map((c) => c.stderr().slice(-1500)).filter(Boolean);

@@ -30,7 +30,15 @@ async function dispatch(agent: Agent, method: RpcMethod, params: Record<string, 
   switch (method) {
     case 'status': {
       const id = agent.state.identity();
-      return { agentId: id?.agentId ?? null, connected: agent.connected, spool: { bytes: agent.spool.used, limit: agent.spool.limit }, jobs: jobProgress(agent.state) };
+      const mem = process.memoryUsage();
+      const mb = (n: number): number => Math.round(n / 1048576);
+      return {
+        agentId: id?.agentId ?? null,
+        connected: agent.connected,
+        spool: { bytes: agent.spool.used, limit: agent.spool.limit },
+        memoryMb: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) },
+        jobs: jobProgress(agent.state),
+      };
     }
     case 'test_connection': {
       const p = Conn.parse(params);

@@ -88,12 +88,15 @@ async function linkColumn(client: pg.PoolClient, t: LoadTarget, ce: CompiledEnti
   }
   // Resolved references (parents present, placeholders included).
   const resolved = `SELECT d.target_id, d.ref_id FROM ${dr} d WHERE d.run_id = $1 AND d.target_table = $2 AND d.column_name = $3`;
+  // Before-images only for rows that existed before this run (rollback deletes the ones it created).
   await client.query(
     `INSERT INTO ${bi} (run_id, target_table, target_id, row_data)
-     SELECT $1, $2, t.id, to_jsonb(t) FROM ${target} t JOIN (${resolved}) d ON d.target_id = t.id
-      WHERE t.${col} IS DISTINCT FROM d.ref_id AND EXISTS (SELECT 1 FROM ${refTable} r WHERE r.id = d.ref_id)
+     SELECT $1, $2, t.id, to_jsonb(t) FROM ${target} t
+       JOIN ${dr} d ON d.target_id = t.id AND d.run_id = $1 AND d.target_table = $2 AND d.column_name = $3
+       JOIN ${idMap} m ON m.tenant_id = $4 AND m.source_system = $5 AND m.source_entity = d.source_entity AND m.source_id = d.source_id
+      WHERE m.created_run_id <> $1 AND t.${col} IS DISTINCT FROM d.ref_id AND EXISTS (SELECT 1 FROM ${refTable} r WHERE r.id = d.ref_id)
      ON CONFLICT DO NOTHING`,
-    params.slice(0, 3),
+    [t.runId, ce.target, column, t.tenantId, t.sourceSystem],
   );
   await client.query(
     `UPDATE ${target} t SET ${col} = d.ref_id FROM (${resolved}) d

@@ -17,7 +17,7 @@ function runChild(e: EngineEnv, runKey: string, killAfterMs: number | null): Pro
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
       env: {
-        ...process.env, DATABASE_URL: TEST_DATABASE_URL, RECORDS: '120', DELAY_MS: '15', BATCH: '15', RUN_KEY: runKey,
+        ...process.env, DATABASE_URL: TEST_DATABASE_URL, RECORDS: '120', DELAY_MS: '25', BATCH: '15', RUN_KEY: runKey,
         TENANT_ID: e.tenantId, FRANCHISE_ID: e.franchiseId, TARGET_SCHEMA: e.targetSchema, CONTROL_SCHEMA: e.controlSchema,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -39,14 +39,18 @@ describe('resume after kill -9', () => {
     const tenantId = randomUUID();
     const clean = await createEngineEnv(testUsers, tenantId);
     envs.push(clean);
+    const t0 = Date.now();
     const reference = await runChild(clean, 'reference', null);
+    const duration = Date.now() - t0;
     expect(reference.out).toContain('"done":true');
 
     const killed = await createEngineEnv(testUsers, tenantId);
     envs.push(killed);
     let kills = 0;
     let final: Awaited<ReturnType<typeof runChild>> | null = null;
-    for (const ms of [900 + Math.random() * 800, 1200 + Math.random() * 1500, 1500 + Math.random() * 2500, null]) {
+    // Kill at random instants within the time an uninterrupted run takes on this machine now.
+    const at = (lo: number, hi: number) => Math.round(duration * (lo + Math.random() * (hi - lo)));
+    for (const ms of [at(0.3, 0.5), at(0.5, 0.7), at(0.6, 0.9), null]) {
       const r = await runChild(killed, 'interrupted', ms);
       if (r.signal === 'SIGKILL') kills++;
       else {

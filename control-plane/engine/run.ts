@@ -135,8 +135,10 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
         await setProgressStatus(client, cs, runId, entity, 'done');
       }
     } finally {
-      client.release();
-      second.release();
+      // The tenant setting must not leak to the next user of a pooled connection.
+      for (const c of [client, second]) {
+        await c.query(`SELECT set_config('nexus.tenant_id', '', false)`).then(() => c.release(), (err: Error) => c.release(err));
+      }
     }
     if (o.mode === 'run') {
       const tLink = Date.now();
