@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigration } from '../../control-plane/engine/run.ts';
 import { createEngineEnv, type EngineEnv } from '../../test/support/engine.ts';
-import { sampleFixture, type SampleDialect, type SampleFixture } from '../sql/sample/fixtures.ts';
+import { sampleFixture, type SampleFixture } from '../sql/sample/fixtures.ts';
+import type { SampleDialect } from '../sql/sample/ddl.ts';
 import { SqlSourceConnector } from '../sql/sql-source-connector.ts';
 
 const mappingYaml = readFileSync(new URL('./mapping.yaml', import.meta.url), 'utf8');

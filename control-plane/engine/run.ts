@@ -128,7 +128,7 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
         // A dry run keeps the ids it has seen in session temp tables: one connection only.
         await loadEntity(o, state, checkpoint, o.mode === 'dry-run' ? [client] : [client, second], batchSize, (c) => {
           for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
-          const secs = (Date.now() - t0) / 1000;
+          const secs = (Date.now() - tEntity) / 1000;
           o.onProgress?.({ runId, entity, ...totals, recordsPerSecond: Math.round(totals.extracted / Math.max(secs, 0.001)) });
         });
         timings[`entity:${entity}`] = (Date.now() - tEntity) / 1000;

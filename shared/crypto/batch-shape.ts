@@ -55,9 +55,10 @@ export function toRecordBatch(input: unknown): ParsedRecordBatch {
     if (typeof r.sourceId !== 'string') throw new BatchShapeError(`records.${i}.sourceId: expected a string`);
     const op = r.op === undefined ? 'upsert' : r.op;
     if (op !== 'upsert' && op !== 'delete') throw new BatchShapeError(`records.${i}.op: expected upsert or delete`);
+    const checkedOp: 'upsert' | 'delete' = op;
     if (!isPlainObject(r.fields)) throw new BatchShapeError(`records.${i}.fields: expected an object`);
     checkValue(r.fields, `records.${i}.fields`, 0);
-    return { sourceId: r.sourceId, op, fields: r.fields as Record<string, FieldValue> };
+    return { sourceId: r.sourceId, op: checkedOp, fields: r.fields as Record<string, FieldValue> };
   });
   return {
     v: 1,
