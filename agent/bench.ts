@@ -18,7 +18,8 @@ import { migrate } from '../control-plane/db/migrate.ts';
 import { quoteIdent } from '../control-plane/db/sql/ident.ts';
 import { generateTransportKeyPair } from '../shared/crypto/index.ts';
 import { uuidv5 } from '../shared/ids.ts';
-import { SECRET_SERVICE } from './secrets/secret-store.ts';
+import { createSecretStore } from './secrets/secret-store.ts';
+import { loadKeychainBackend } from './secrets/keychain-backend.ts';
 import { createOrgTable, ORG_MAPPING_FILE, prepareTarget, TENANT, until } from './core/testing/harness.ts';
 import { forkChild, freePort, killHard, type Child } from './core/testing/processes.ts';
 
@@ -45,6 +46,8 @@ export interface AgentBenchOptions {
    * at 100k CargoWise rows against ≈165 MB with it, at the same speed).
    */
   agentHeapMb?: number;
+  /** Called once the run has loaded, before anything is dropped (the CLI measures psql \copy here). */
+  afterLoad?: (url: string, targetSchema: string) => Promise<void>;
 }
 
 const CARGOWISE_MAPPING = new URL('../connectors/cargowise/mapping.yaml', import.meta.url);
@@ -63,6 +66,7 @@ export async function benchViaAgent(opts: AgentBenchOptions): Promise<AgentBench
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   const work = mkdtempSync(path.join(tmpdir(), 'nexus-agent-bench-'));
   const children: Child[] = [];
+  const cleanup: (() => Promise<void>)[] = [];
   const transportKey = generateTransportKeyPair();
   const franchiseId = uuidv5(`franchise:${TENANT}`);
   try {
@@ -83,15 +87,18 @@ export async function benchViaAgent(opts: AgentBenchOptions): Promise<AgentBench
     children.push(cp);
     await cp.ready;
     const { token } = (await cp.request({ cmd: 'token', tenantId: TENANT })) as { token: string };
-    const keychainFile = path.join(work, 'os-keychain.json');
-    writeFileSync(keychainFile, JSON.stringify({ [`${SECRET_SERVICE}\u0000connection:src`]: 'bench-password' }));
+    // The source password goes into the real OS keychain under a throwaway service name.
+    const keychainService = `nexus-migrate-bench-${suffix}`;
+    const secrets = createSecretStore(await loadKeychainBackend(), keychainService);
+    await secrets.set('connection:src', 'bench-password');
+    cleanup.push(() => secrets.delete('connection:src').then(() => undefined));
     const u = new URL(url);
     const connection = {
       type: 'postgres', host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1), user: decodeURIComponent(u.username || 'postgres'),
       passwordAccount: 'connection:src', schema: schemas.source, platform: source === 'cargowise' ? 'cargowise' : 'none',
     };
     const agent = forkChild('agent/core/testing/agent-child.ts', {
-      AGENT_DATA_DIR: path.join(work, 'agent-data'), KEYCHAIN_FILE: keychainFile,
+      AGENT_DATA_DIR: path.join(work, 'agent-data'), KEYCHAIN_SERVICE: keychainService,
       SOURCE_FACTORY: source === 'cargowise' ? 'sql' : 'table', SOURCE_SCHEMA: schemas.source, SOURCE_TABLES: 'org_header',
       CONNECTION: JSON.stringify(connection),
       AGENT_CONFIG: JSON.stringify({ batchSize, spoolMaxBytes: 32 * 1024 * 1024 }),
@@ -125,6 +132,7 @@ export async function benchViaAgent(opts: AgentBenchOptions): Promise<AgentBench
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     await agentDone();
+    if (opts.afterLoad && opts.engine !== false) await opts.afterLoad(url, schemas.target);
     if (process.env.NEXUS_BENCH_DEBUG) {
       const st = (await cp.request({ cmd: 'call', agentId, method: 'status', params: {} })) as { memoryMb: unknown };
       process.stderr.write(`agent memory at end: ${JSON.stringify(st.memoryMb)}\n`);
@@ -136,6 +144,7 @@ export async function benchViaAgent(opts: AgentBenchOptions): Promise<AgentBench
     throw err;
   } finally {
     for (const c of children) await killHard(c);
+    for (const f of cleanup) await f().catch(() => undefined);
     for (const s of Object.values(schemas)) await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(s)} CASCADE`).catch(() => undefined);
     await pool.end();
     rmSync(work, { recursive: true, force: true });

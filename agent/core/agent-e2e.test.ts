@@ -1,3 +1,4 @@
+import { testSecretStore } from '../../test/support/keyring.ts';
 /**
  * End to end across OS processes on loopback: a control-plane process (gateway) and an agent
  * process reading a real PostgreSQL table. Kill -9 of the agent mid-job, kill -9 of the control
@@ -10,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../control-plane/db/migrate.ts';
 import { generateTransportKeyPair } from '../../shared/crypto/index.ts';
 import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../test/support/pg.ts';
-import { SECRET_SERVICE } from '../secrets/secret-store.ts';
 import { readFile } from 'node:fs/promises';
 import { runMigration } from '../../control-plane/engine/run.ts';
 import { openStagedSource } from '../../control-plane/agent-gateway/staged-source.ts';
@@ -28,7 +28,7 @@ let agent: Child;
 let agentId: string;
 let work: string;
 let dataDir: string;
-let keychainFile: string;
+let keychainService: string;
 let mappingYaml: string;
 const targets: TestSchema[] = [];
 const loaded: { rows: number; md5: string }[] = [];
@@ -67,7 +67,7 @@ function startCp(): Child {
 function startAgent(enroll?: { token: string }): Child {
   return forkChild('agent/core/testing/agent-child.ts', {
     AGENT_DATA_DIR: dataDir,
-    KEYCHAIN_FILE: keychainFile,
+    KEYCHAIN_SERVICE: keychainService,
     SOURCE_SCHEMA: db.schema,
     SOURCE_TABLES: 'org_header',
     SOURCE_DELAY_MS: '60',
@@ -115,9 +115,10 @@ beforeAll(async () => {
   port = await freePort();
   work = mkdtempSync(path.join(tmpdir(), 'nexus-e2e-'));
   dataDir = path.join(work, 'agent-data');
-  keychainFile = path.join(work, 'os-keychain.json');
-  // The local UI's job: the source password goes into the (stand-in) OS keychain, outside the data dir.
-  writeFileSync(keychainFile, JSON.stringify({ [`${SECRET_SERVICE}\u0000connection:src`]: PASSWORD }));
+  // The local UI's job: the source password goes into the real OS keychain, outside the data dir.
+  const secrets = await testSecretStore();
+  keychainService = secrets.service;
+  await secrets.set('connection:src', PASSWORD);
   cp = startCp();
   await cp.ready;
   const { token } = (await cp.request({ cmd: 'token', tenantId: TENANT })) as { token: string };

@@ -14,11 +14,10 @@ import { createDataKey, generateIdentityKeyPair, generateTransportKeyPair, sealB
 import { decodeServerFrame, encodeFrame } from '../../shared/protocol/codec.ts';
 import type { AgentMsg, ServerMsg } from '../../shared/protocol/messages.ts';
 import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
-import { createSecretStore } from '../secrets/secret-store.ts';
 import { Agent } from './agent.ts';
 import { createAgentApi } from './ui-bridge.ts';
 import { AgentInputError } from '../ui/agent-api.ts';
-import { memoryKeychain } from './testing/memory-keychain.ts';
+import { testSecretStore } from '../../test/support/keyring.ts';
 import { pgTableSourceFactory } from './testing/pg-table-source.ts';
 import { createOrgTable, sourceChecksum, stagedChecksum, startControlPlane, TENANT, until, type TestControlPlane } from './testing/harness.ts';
 
@@ -34,7 +33,7 @@ const dirs: string[] = [];
 async function newAgent(delayMs = 0): Promise<Agent> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nexus-agent-'));
   dirs.push(dataDir);
-  const secrets = createSecretStore(memoryKeychain());
+  const secrets = await testSecretStore();
   await secrets.set('connection:src', PASSWORD);
   const agent = new Agent({
     dataDir,
@@ -331,7 +330,7 @@ describe('agent link', () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'nexus-agent-'));
     dirs.push(dataDir);
-    const agent = new Agent({ dataDir, secrets: createSecretStore(memoryKeychain()), config: { proxy: proxyUrl, backoff: { baseMs: 10, maxMs: 100 } } });
+    const agent = new Agent({ dataDir, secrets: await testSecretStore(), config: { proxy: proxyUrl, backoff: { baseMs: 10, maxMs: 100 } } });
     try {
       const { token } = await cp.gateway.issueEnrollmentToken(TENANT);
       const { agentId } = await agent.enroll(cp.url, token);

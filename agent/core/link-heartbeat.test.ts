@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../control-plane/db/migrate.ts';
 import { generateTransportKeyPair } from '../../shared/crypto/index.ts';
 import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
-import { createSecretStore } from '../secrets/secret-store.ts';
 import { Agent } from './agent.ts';
 import { startControlPlane, TENANT, until, type TestControlPlane } from './testing/harness.ts';
-import { memoryKeychain } from './testing/memory-keychain.ts';
+import { testSecretStore } from '../../test/support/keyring.ts';
 
 let db: TestSchema;
 let cp: TestControlPlane;
@@ -53,7 +52,7 @@ describe('heartbeat', () => {
     });
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
     const url = `ws://127.0.0.1:${(relay.address() as net.AddressInfo).port}/agent/ws`;
-    const agent = new Agent({ dataDir: mkdtempSync(path.join(work, 'a-')), secrets: createSecretStore(memoryKeychain()), config: { heartbeatMs: 150, backoff: { baseMs: 10, maxMs: 50 } } });
+    const agent = new Agent({ dataDir: mkdtempSync(path.join(work, 'a-')), secrets: await testSecretStore(), config: { heartbeatMs: 150, backoff: { baseMs: 10, maxMs: 50 } } });
     try {
       const { token } = await cp.gateway.issueEnrollmentToken(TENANT);
       await agent.enroll(url, token);

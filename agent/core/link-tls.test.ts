@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../control-plane/db/migrate.ts';
 import { generateTransportKeyPair } from '../../shared/crypto/index.ts';
 import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
-import { createSecretStore } from '../secrets/secret-store.ts';
 import { Agent } from './agent.ts';
 import type { AgentConfigInput } from './config.ts';
 import { startControlPlane, TENANT, type TestControlPlane } from './testing/harness.ts';
-import { memoryKeychain } from './testing/memory-keychain.ts';
+import { testSecretStore } from '../../test/support/keyring.ts';
 
 let db: TestSchema;
 let cp: TestControlPlane;
@@ -39,7 +38,7 @@ afterAll(async () => {
 });
 
 async function tryEnroll(tls: AgentConfigInput['tls']): Promise<boolean> {
-  const agent = new Agent({ dataDir: mkdtempSync(path.join(work, 'agent-')), secrets: createSecretStore(memoryKeychain()), config: { tls, backoff: { baseMs: 20, maxMs: 100 } } });
+  const agent = new Agent({ dataDir: mkdtempSync(path.join(work, 'agent-')), secrets: await testSecretStore(), config: { tls, backoff: { baseMs: 20, maxMs: 100 } } });
   try {
     const { token } = await cp.gateway.issueEnrollmentToken(TENANT);
     await agent.enroll(cp.url, token, 1500);

@@ -1,6 +1,6 @@
 /**
  * Test support: the agent as its own OS process (what `nexus-migrate agent start --headless`
- * runs), with a stand-in keychain file outside the data dir. Env: AGENT_DATA_DIR, KEYCHAIN_FILE,
+ * runs), with the real OS keychain under a per-test service name. Env: AGENT_DATA_DIR, KEYCHAIN_SERVICE,
  * SOURCE_FACTORY (sql | test table source), SOURCE_SCHEMA, SOURCE_TABLES (comma list), SOURCE_DELAY_MS,
  * CONNECTION (JSON ConnectionSettings),
  * AGENT_CONFIG (JSON), and ENROLL_URL + ENROLL_TOKEN for the first start.
@@ -9,13 +9,13 @@
 import { createSecretStore } from '../../secrets/secret-store.ts';
 import { Agent } from '../agent.ts';
 import { defaultSourceFactory, type ConnectionSettings } from '../sources.ts';
-import { memoryKeychain } from './memory-keychain.ts';
+import { loadKeychainBackend } from '../../secrets/keychain-backend.ts';
 import { pgTableSourceFactory } from './pg-table-source.ts';
 
 const env = process.env;
 const agent = new Agent({
   dataDir: env.AGENT_DATA_DIR!,
-  secrets: createSecretStore(memoryKeychain(env.KEYCHAIN_FILE)),
+  secrets: createSecretStore(await loadKeychainBackend(), env.KEYCHAIN_SERVICE),
   config: JSON.parse(env.AGENT_CONFIG ?? '{}') as Record<string, unknown>,
   // SOURCE_FACTORY=sql: the real SQL source connector (connection settings carry schema/platform).
   sourceFactory:

@@ -18,7 +18,12 @@ export function forkChild(script: string, env: Record<string, string>): Child {
   const proc = fork(path.join(REPO_ROOT, script), [], {
     cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NEXUS_LOG_LEVEL: 'warn', ...env },
+    // The session bus carries the OS keychain (Secret Service) the agent keeps its secrets in.
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', NEXUS_LOG_LEVEL: 'warn',
+      ...(process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let err = '';

@@ -17,6 +17,10 @@ export const benchCommand: Command = {
     const { flags } = parseFlags(args);
     const records = Number(flags.records ?? 100_000);
     if (!Number.isInteger(records) || records < 1) throw new Error('--records must be a positive integer');
+    if (flags.via === 'agent') {
+      const { benchViaAgentCli } = await import('./bench-agent.ts');
+      return benchViaAgentCli(records, flags);
+    }
     if (typeof flags.source === 'string') {
       const { benchSourceCli } = await import('./bench-source.ts');
       return benchSourceCli(flags.source, records, flags);
