@@ -51,6 +51,7 @@ interface ActiveJob {
 
 export class Agent {
   readonly state: AgentState;
+  readonly dataDir: string;
   readonly config: AgentConfig;
   readonly logger: Logger;
   readonly logs = new LogBuffer();
@@ -69,6 +70,7 @@ export class Agent {
   onFrameOut?: (data: Buffer) => void;
 
   constructor(opts: AgentOptions) {
+    this.dataDir = opts.dataDir;
     this.config = loadAgentConfig(opts.dataDir, opts.config);
     this.logger = createLogger({ sinks: [this.logs.sink, fileSink(opts.dataDir), ...(opts.logSinks ?? [])], base: { component: 'agent' } });
     this.state = new AgentState(opts.dataDir);

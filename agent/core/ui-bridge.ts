@@ -5,6 +5,7 @@
 import { registerSecret } from '../../shared/log/redact.ts';
 import { AgentInputError, type AgentApi, type AgentStatus, type OfflineBundle } from '../ui/agent-api.ts';
 import { Agent, AGENT_VERSION, EnrollmentError } from './agent.ts';
+import { exportOfflineBundle } from './offline-export.ts';
 import { jobProgress } from './progress.ts';
 
 export const UI_CONNECTION = 'default';
@@ -24,7 +25,9 @@ export function agentSocketUrl(input: string): string {
   return u.toString();
 }
 
+/** `exportOfflineBundle` defaults to writing the UI connection's bundle into the agent's data dir. */
 export function createAgentApi(agent: Agent, opts: { exportOfflineBundle?: () => Promise<OfflineBundle> } = {}): AgentApi {
+  const exportBundle = opts.exportOfflineBundle ?? (() => exportOfflineBundle(agent, { connection: UI_CONNECTION }));
   const status = async (): Promise<AgentStatus> => {
     const id = agent.state.identity();
     return { enrolled: id !== null, connected: agent.connected, agentId: id?.agentId ?? null, controlPlaneUrl: id?.serverUrl ?? null, version: AGENT_VERSION };
@@ -54,8 +57,7 @@ export function createAgentApi(agent: Agent, opts: { exportOfflineBundle?: () =>
       return { bytes: agent.spool.used, limit: agent.spool.limit };
     },
     async exportOfflineBundle() {
-      if (!opts.exportOfflineBundle) throw new AgentInputError('offline bundle export is not available in this build');
-      return opts.exportOfflineBundle();
+      return exportBundle();
     },
   };
 }

@@ -1,10 +1,13 @@
 /**
  * The control plane's X25519 transport key (agents wrap each job's data key for it).
  * Loaded from NEXUS_TRANSPORT_KEY (JSON {publicKey, privateKey}) or from a key file
- * (NEXUS_TRANSPORT_KEY_FILE, created 0600 on first use when `create` is set).
+ * (NEXUS_TRANSPORT_KEY_FILE, created 0600 on first use when `create` is set; `nexus-migrate serve`
+ * defaults it to transportKeyFile(): transport-key.json in the control plane data folder).
  * The private half is registered with the redactor the moment it is read.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { generateTransportKeyPair, importPrivateKey, importPublicKey, type EncodedKeyPair } from '../../shared/crypto/index.ts';
 import { registerSecret } from '../../shared/log/redact.ts';
@@ -22,6 +25,11 @@ function validated(raw: unknown, where: string): EncodedKeyPair {
   importPublicKey(parsed.data.publicKey, 'x25519');
   importPrivateKey(parsed.data.privateKey, 'x25519');
   return parsed.data;
+}
+
+/** NEXUS_TRANSPORT_KEY_FILE, else transport-key.json in $NEXUS_DATA_DIR (default ~/.nexus-migrate). */
+export function transportKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.NEXUS_TRANSPORT_KEY_FILE ?? path.join(env.NEXUS_DATA_DIR ?? path.join(os.homedir(), '.nexus-migrate'), 'transport-key.json');
 }
 
 export function loadTransportKey(opts: { env?: NodeJS.ProcessEnv; file?: string; create?: boolean } = {}): EncodedKeyPair {

@@ -43,9 +43,10 @@ async function linkColumn(client: pg.PoolClient, t: LoadTarget, ce: CompiledEnti
   const bi = qualified(t.controlSchema, 'before_images');
   const idMap = qualified(t.controlSchema, 'id_map');
   const params = [t.runId, ce.target, column, ce.entity];
-  // Rows this run loaded whose source no longer names a parent: clear the column.
+  // Rows that existed before this run and that it updated, whose source no longer names a parent:
+  // clear the column. (Rows this run created got their reference at insert, or NULL and a deferred ref.)
   const cleared = `SELECT t.id FROM ${target} t JOIN ${idMap} m ON m.target_id = t.id
-      WHERE m.last_run_id = $1 AND m.target_table = $2 AND m.source_entity = $4 AND t.${col} IS NOT NULL
+      WHERE m.last_run_id = $1 AND m.created_run_id <> $1 AND m.target_table = $2 AND m.source_entity = $4 AND t.${col} IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM ${dr} d WHERE d.run_id = $1 AND d.target_table = $2 AND d.column_name = $3 AND d.target_id = t.id)`;
   await client.query(`INSERT INTO ${bi} (run_id, target_table, target_id, row_data) SELECT $1, $2, t.id, to_jsonb(t) FROM ${target} t WHERE t.id IN (${cleared}) ON CONFLICT DO NOTHING`, params);
   await client.query(`UPDATE ${target} SET ${col} = NULL WHERE id IN (${cleared})`, params);
@@ -93,10 +94,10 @@ async function linkColumn(client: pg.PoolClient, t: LoadTarget, ce: CompiledEnti
     `INSERT INTO ${bi} (run_id, target_table, target_id, row_data)
      SELECT $1, $2, t.id, to_jsonb(t) FROM ${target} t
        JOIN ${dr} d ON d.target_id = t.id AND d.run_id = $1 AND d.target_table = $2 AND d.column_name = $3
-       JOIN ${idMap} m ON m.tenant_id = $4 AND m.source_system = $5 AND m.source_entity = d.source_entity AND m.source_id = d.source_id
+       JOIN ${idMap} m ON m.target_id = d.target_id
       WHERE m.created_run_id <> $1 AND t.${col} IS DISTINCT FROM d.ref_id AND EXISTS (SELECT 1 FROM ${refTable} r WHERE r.id = d.ref_id)
      ON CONFLICT DO NOTHING`,
-    [t.runId, ce.target, column, t.tenantId, t.sourceSystem],
+    [t.runId, ce.target, column],
   );
   await client.query(
     `UPDATE ${target} t SET ${col} = d.ref_id FROM (${resolved}) d

@@ -118,7 +118,7 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
         const state: EntityLoadState = {
           t: { targetSchema: o.targetSchema, controlSchema: cs, runId, tenantId: o.tenantId, sourceSystem: mapping.sourceSystem },
           ce, catalog, mode: o.mode, warnings,
-          direct: o.mode === 'run' && directIsSafe(ce, catalog) && !(await loadedBefore(client, cs, o.tenantId, mapping.sourceSystem, entity, runId)),
+          direct: o.mode === 'run' && directIsSafe(ce, catalog) && !(await loadedBefore(client, o.targetSchema, ce.target, o.tenantId, mapping.sourceSystem, entity)),
         };
         const tEntity = Date.now();
         const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
@@ -196,11 +196,11 @@ async function loadEntity(
   if (failure) throw failure;
 }
 
-/** Has an earlier run loaded this entity (then rows may exist, and batches must merge)? */
-async function loadedBefore(q: pg.PoolClient, cs: string, tenantId: string, sourceSystem: string, entity: string, runId: string): Promise<boolean> {
+/** Does the target already hold rows of this entity (then batches merge rather than COPY directly)? */
+async function loadedBefore(q: pg.PoolClient, targetSchema: string, table: string, tenantId: string, sourceSystem: string, entity: string): Promise<boolean> {
   const { rows } = await q.query(
-    `SELECT 1 FROM ${qualified(cs, 'id_map')} WHERE tenant_id = $1 AND source_system = $2 AND source_entity = $3 AND last_run_id <> $4 LIMIT 1`,
-    [tenantId, sourceSystem, entity, runId],
+    `SELECT 1 FROM ${qualified(targetSchema, table)} WHERE tenant_id = $1 AND source_system = $2 AND source_entity = $3 LIMIT 1`,
+    [tenantId, sourceSystem, entity],
   );
   return rows.length > 0;
 }

@@ -3,13 +3,15 @@
  *   bundle export --source <spec> --tenant <id> --out <file> [--entities a,b] [--recipient <b64> | --recipient-file f]
  *       <spec>: csv:<folder> | demo | synthetic:<records>[:<seed>] | <vendor> --credentials-file creds.json [--base-url U]
  *       The recipient is the control plane's X25519 transport public key (default: NEXUS_TRANSPORT_PUBLIC_KEY,
- *       or the publicKey of NEXUS_TRANSPORT_KEY).
+ *       the publicKey of NEXUS_TRANSPORT_KEY, or of the key file `serve` keeps).
  *   bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise <id>] [--vars K=V,K2=V2]
  *       [--target-schema public] [--control-schema nexus_migrate] [--dry-run] [--key-file kp.json]
  *       [--report-html f.html] [--report-pdf f.pdf]
  *       Verifies the whole bundle first (nothing loads from a tampered, truncated or foreign bundle), then
- *       runs it through the engine; prints the run report as one JSON line. Key pair: --key-file or NEXUS_TRANSPORT_KEY.
+ *       runs it through the engine; prints the run report as one JSON line. Key pair: --key-file, NEXUS_TRANSPORT_KEY, or the key file `serve` keeps
+ *       (NEXUS_TRANSPORT_KEY_FILE, default $NEXUS_DATA_DIR/transport-key.json).
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseFlags, type Command } from '../command.ts';
@@ -20,6 +22,7 @@ import { CsvConnector } from '../../../connectors/csv/index.ts';
 import { loadConnectorFactory, registry } from '../../../connectors/registry.ts';
 import { writeBundle } from '../../../agent/bundle/writer.ts';
 import { syntheticSource } from '../../bench/synthetic-source.ts';
+import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
 import { importBundle } from '../../bundle/importer.ts';
 import { readBundleHeader, type TransportKeyPair } from '../../bundle/verify.ts';
 import { openDatabase } from '../../db/embedded.ts';
@@ -75,13 +78,16 @@ async function recipientKey(flags: Flags): Promise<string> {
   }
   if (process.env.NEXUS_TRANSPORT_PUBLIC_KEY) return process.env.NEXUS_TRANSPORT_PUBLIC_KEY;
   if (process.env.NEXUS_TRANSPORT_KEY) return (JSON.parse(process.env.NEXUS_TRANSPORT_KEY) as TransportKeyPair).publicKey;
+  if (existsSync(transportKeyFile())) return loadTransportKey({ file: transportKeyFile() }).publicKey;
   throw new BundleUsageError('the control plane transport public key is required: --recipient, --recipient-file or NEXUS_TRANSPORT_PUBLIC_KEY');
 }
 
 async function transportKeyPair(flags: Flags): Promise<TransportKeyPair> {
   const file = str(flags, 'key-file');
   const raw = file ? await readFile(file, 'utf8') : process.env.NEXUS_TRANSPORT_KEY;
-  if (!raw) throw new BundleUsageError('the control plane transport key pair is required: --key-file kp.json or NEXUS_TRANSPORT_KEY');
+  // Else the key file `serve` created (NEXUS_TRANSPORT_KEY_FILE or $NEXUS_DATA_DIR/transport-key.json).
+  if (!raw && existsSync(transportKeyFile())) return loadTransportKey({ file: transportKeyFile() });
+  if (!raw) throw new BundleUsageError(`the control plane transport key pair is required: --key-file kp.json, NEXUS_TRANSPORT_KEY or the key file ${transportKeyFile()}`);
   const kp = JSON.parse(raw) as TransportKeyPair;
   registerSecret(kp.privateKey);
   return kp;

@@ -1,16 +1,24 @@
 /**
- * `nexus-migrate serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_control]
+ * `nexus-migrate serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate]
  *   [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy]`
  * Use --secure-cookies behind HTTPS (the session cookie then carries Secure).
  * Starts the control plane: API v1 + /docs, the web console (built on first start), and the agent
  * gateway on the same port. Prints one JSON line {"ready":true,"url":…} and serves until SIGINT/SIGTERM.
+ * Schemas default to those of `run`/`report`/`rollback` (NEXUS_CONTROL_SCHEMA, NEXUS_TARGET_SCHEMA),
+ * so the CLI and the served API see the same runs.
  * NEXUS_MASTER_KEY (32 bytes, base64/hex) encrypts stored credentials; NEXUS_TRANSPORT_KEY
- * (JSON {publicKey, privateKey}) is the agents' transport key pair.
+ * (JSON {publicKey, privateKey}) is the agents' transport key pair, else the 0600 key file
+ * NEXUS_TRANSPORT_KEY_FILE (default $NEXUS_DATA_DIR/transport-key.json), created on first start,
+ * so staged agent batches and in-flight jobs still decrypt after a restart.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { parseFlags, type Command } from '../command.ts';
-import { createLogger } from '../../../shared/log/logger.ts';
-import { generateTransportKeyPair, type EncodedKeyPair } from '../../../shared/crypto/index.ts';
+import { createLogger, type Logger } from '../../../shared/log/logger.ts';
+import type { EncodedKeyPair } from '../../../shared/crypto/index.ts';
+import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
 import { openDatabase } from '../../db/embedded.ts';
 import { migrate } from '../../db/migrate.ts';
 import { attachAgentGateway } from '../../agent-gateway/gateway.ts';
@@ -24,18 +32,35 @@ export class ServeUsageError extends Error {
   override readonly name = 'ServeUsageError';
 }
 
+/**
+ * The transport key pair for this control plane: NEXUS_TRANSPORT_KEY, else the key file
+ * (created 0600 on first start, read on every later one). Logs the file path, never the key.
+ */
+export function serveTransportKey(log: Logger, env: NodeJS.ProcessEnv = process.env): EncodedKeyPair {
+  if (env.NEXUS_TRANSPORT_KEY) return loadTransportKey({ env });
+  const file = transportKeyFile(env);
+  if (existsSync(file)) {
+    if ((statSync(file).mode & 0o077) !== 0) log.warn('the transport key file is readable by other users; chmod 600 it', { file });
+    return loadTransportKey({ env, file });
+  }
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const pair = loadTransportKey({ env, file, create: true });
+  log.warn('NEXUS_TRANSPORT_KEY is not set: created the transport key file; back it up, agents\' data cannot be decrypted without it', { file });
+  return pair;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the control plane (API, web console, agent gateway)',
-  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_control] [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy]',
+  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate] [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy]',
   async run(args) {
     const { flags } = parseFlags(args);
     const log = createLogger({ base: { component: 'serve' } });
     const port = Number(flags.port ?? 8080);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServeUsageError(`--port needs a port number, got ${String(flags.port)}`);
     const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
-    const controlSchema = typeof flags['control-schema'] === 'string' ? flags['control-schema'] : 'nexus_control';
-    const targetSchema = typeof flags['target-schema'] === 'string' ? flags['target-schema'] : 'public';
+    const controlSchema = typeof flags['control-schema'] === 'string' ? flags['control-schema'] : DEFAULT_CONTROL_SCHEMA;
+    const targetSchema = typeof flags['target-schema'] === 'string' ? flags['target-schema'] : DEFAULT_TARGET_SCHEMA;
 
     let keys: LocalKeyProvider;
     if (process.env.NEXUS_MASTER_KEY) keys = keyProviderFromEnv();
@@ -44,12 +69,7 @@ export const serveCommand: Command = {
       keys = new LocalKeyProvider(randomBytes(32));
     } else throw new ServeUsageError('set NEXUS_MASTER_KEY (32 bytes, base64 or hex) or pass --insecure-dev-key for a throwaway one');
 
-    let transportKey: EncodedKeyPair;
-    if (process.env.NEXUS_TRANSPORT_KEY) transportKey = JSON.parse(process.env.NEXUS_TRANSPORT_KEY) as EncodedKeyPair;
-    else {
-      log.warn('NEXUS_TRANSPORT_KEY is not set: generated a transport key pair for this process only');
-      transportKey = generateTransportKeyPair();
-    }
+    const transportKey = serveTransportKey(log);
 
     const db = await openDatabase({ log });
     try {

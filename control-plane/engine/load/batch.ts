@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { ParsedRecordBatch } from '../../../shared/record-batch.ts';
 import { targetId } from '../../../shared/ids.ts';
-import type { CompiledEntity } from '../mapping/compile.ts';
+import type { CompiledEntity, RefValue } from '../mapping/compile.ts';
 import type { Warnings } from '../mapping/warnings.ts';
 import type { TargetCatalog } from '../target/introspect.ts';
 import { advanceProgress, type BatchCounts, zeroCounts } from '../sql/runs.ts';
@@ -72,17 +72,23 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
     const orphans: OrphanEntry[] = [];
     let loaded: RowWithRefs[] = rows;
     let result: MergeResult = { created: 0, updated: 0, unchanged: 0, failed: [] };
+    const inlined = s.mode === 'run' && s.direct && rows.length > 0 ? await inlineSelfRefs(client, t, ce, rows) : [];
     if (s.mode === 'run' && s.direct && rows.length > 0 && (await tryDirect(client, t, ce, rows))) {
       result.created = rows.length;
     } else if (rows.length > 0) {
+      // The merge path links self-references after the load, as always: undo the inlining.
+      for (const { row, ref } of inlined) {
+        row.values[ref.colIndex] = null;
+        ref.deferred = true;
+      }
       if (s.mode === 'run') s.direct = false;
       // The slow path reads what earlier batches wrote (duplicates, parents): let them commit first.
       await before;
       let candidates = rows;
       if (s.mode === 'run') {
-        const dupes = await idsLoadedThisRun(client, t.controlSchema, { tenantId: t.tenantId, sourceSystem: t.sourceSystem, entity: ce.entity, runId: t.runId }, rows.map((r) => r.sourceId));
+        const dupes = await idsLoadedThisRun(client, t.controlSchema, t.runId, rows.map((r) => r.id));
         candidates = rows.filter((r) => {
-          if (!dupes.has(r.sourceId)) return true;
+          if (!dupes.has(r.id)) return true;
           quarantine.push({ entity: ce.entity, sourceId: r.sourceId, field: '(source id)', reason: `duplicate source id ${JSON.stringify(r.sourceId)} within the run (the first occurrence was kept)`, record: r.fields });
           return false;
         });
@@ -132,6 +138,26 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
     throw err;
   }
   return counts;
+}
+
+/**
+ * On a first load, a self-reference whose parent is already in the target or in this very batch is
+ * written directly instead of in the link phase (deferred foreign keys are checked before commit).
+ * Returns what it changed, so a fallback to the merge path can undo it.
+ */
+async function inlineSelfRefs(client: pg.PoolClient, t: LoadTarget, ce: CompiledEntity, rows: RowWithRefs[]): Promise<{ row: RowWithRefs; ref: RefValue }[]> {
+  const pending: { row: RowWithRefs; ref: RefValue }[] = [];
+  for (const row of rows) for (const ref of row.refs) if (ref.deferred && ref.refTable === ce.target) pending.push({ row, ref });
+  if (pending.length === 0) return [];
+  const inBatch = new Set(rows.map((r) => r.id));
+  const outside = [...new Set(pending.filter((p) => !inBatch.has(p.ref.refId)).map((p) => p.ref.refId))];
+  const found = await existingIds(client, t.targetSchema, ce.target, outside);
+  const done = pending.filter((p) => inBatch.has(p.ref.refId) || found.has(p.ref.refId));
+  for (const { row, ref } of done) {
+    row.values[ref.colIndex] = ref.refId;
+    ref.deferred = false;
+  }
+  return done;
 }
 
 async function applyDeletes(client: pg.PoolClient, s: EntityLoadState, ids: string[], quarantine: QuarantineEntry[]): Promise<number> {

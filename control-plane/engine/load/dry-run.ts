@@ -18,7 +18,7 @@ export async function dryRunRows(client: pg.PoolClient, t: LoadTarget, ce: Compi
   const sRow = compare.map((c) => `s.${quoteIdent(c)}`).join(', ');
   out.failed = await bisectApply(client, rows, async (part) => {
     const stageName = await freshStage(client, t.targetSchema, ce.target);
-    await copyRows(client, null, stageName, ce.columns, part.map((r) => r.values));
+    await copyRows(client, null, stageName, ce.columns, part.map((r) => r.values), ce.safe);
     const stage = quoteIdent(stageName);
     const { rows: c } = await client.query<{ created: string; updated: string; unchanged: string }>(
       `SELECT count(*) FILTER (WHERE t.id IS NULL) AS created,

@@ -34,6 +34,7 @@ export interface MergeResult {
 }
 
 const ID_MAP_COLUMNS = ['tenant_id', 'source_system', 'source_entity', 'source_id', 'target_table', 'target_id', 'created_run_id', 'last_run_id'];
+const ID_MAP_SAFE = [true, false, false, false, false, true, true, true];
 
 function idMapRows(t: LoadTarget, ce: CompiledEntity, rows: Row[]): (string | null)[][] {
   return rows.map((r) => [t.tenantId, t.sourceSystem, ce.entity, r.sourceId, ce.target, r.id, t.runId, t.runId]);
@@ -48,8 +49,8 @@ async function checkConstraints(client: pg.PoolClient): Promise<void> {
 export async function tryDirect(client: pg.PoolClient, t: LoadTarget, ce: CompiledEntity, rows: Row[]): Promise<boolean> {
   await client.query('SAVEPOINT nm_direct');
   try {
-    await copyRows(client, t.targetSchema, ce.target, ce.columns, rows.map((r) => r.values));
-    await copyRows(client, t.controlSchema, 'id_map', ID_MAP_COLUMNS, idMapRows(t, ce, rows));
+    await copyRows(client, t.targetSchema, ce.target, ce.columns, rows.map((r) => r.values), ce.safe);
+    await copyRows(client, t.controlSchema, 'id_map', ID_MAP_COLUMNS, idMapRows(t, ce, rows), ID_MAP_SAFE);
     await checkConstraints(client);
     await client.query('RELEASE SAVEPOINT nm_direct');
     return true;
@@ -63,7 +64,7 @@ export async function tryDirect(client: pg.PoolClient, t: LoadTarget, ce: Compil
 async function mergeOnce(client: pg.PoolClient, t: LoadTarget, ce: CompiledEntity, rows: Row[]): Promise<{ created: number; updated: number }> {
   const stage = quoteIdent(await freshStage(client, t.targetSchema, ce.target));
   const target = qualified(t.targetSchema, ce.target);
-  await copyRows(client, null, stage.slice(1, -1), ce.columns, rows.map((r) => r.values));
+  await copyRows(client, null, stage.slice(1, -1), ce.columns, rows.map((r) => r.values), ce.safe);
   const compare = ce.columns.filter((c) => c !== 'id' && !ce.deferredColumns.includes(c));
   const cols = ce.columns.map(quoteIdent).join(', ');
   const tRow = compare.map((c) => `t.${quoteIdent(c)}`).join(', ');
@@ -87,7 +88,7 @@ async function mergeOnce(client: pg.PoolClient, t: LoadTarget, ce: CompiledEntit
   await client.query(
     `INSERT INTO ${qualified(t.controlSchema, 'id_map')} AS m (${ID_MAP_COLUMNS.map(quoteIdent).join(', ')})
      SELECT $1, $2, $3, s.source_id, $4, s.id, $5, $5 FROM ${stage} s
-     ON CONFLICT (tenant_id, source_system, source_entity, source_id) DO UPDATE
+     ON CONFLICT (target_id) DO UPDATE
        SET last_run_id = EXCLUDED.last_run_id, target_id = EXCLUDED.target_id,
            created_run_id = CASE WHEN m.target_id = ANY($6::uuid[]) THEN EXCLUDED.created_run_id ELSE m.created_run_id END`,
     [t.tenantId, t.sourceSystem, ce.entity, ce.target, t.runId, insertedIds],

@@ -11,6 +11,8 @@ import { compileCompute, composeObject, consumedFields, getPath, type Fields } f
 import { MappingError } from './load.ts';
 import type { WarningSink } from './warnings.ts';
 
+const SAFE_KINDS = new Set(['uuid', 'integer', 'bigint', 'smallint', 'numeric', 'boolean', 'date', 'timestamptz', 'timestamp']);
+
 /** Columns the engine itself fills on every row. */
 export const ENGINE_COLUMNS = ['id', 'tenant_id', 'source_system', 'source_entity', 'source_id', 'metadata'] as const;
 
@@ -45,6 +47,8 @@ export interface CompiledEntity {
   refTables: string[];
   /** Columns holding non-deferred references (checked for orphans). */
   refColumns: string[];
+  /** Per column: values can never hold a backslash, tab or newline (COPY skips escaping them). */
+  safe: boolean[];
   transform(sourceId: string, fields: Fields): Outcome;
 }
 
@@ -159,6 +163,7 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
     deferredColumns,
     refTables: [...refTables],
     refColumns,
+    safe: columns.map((c) => SAFE_KINDS.has(table.columns.get(c)!.kind)),
     transform(sourceId: string, fields: Fields): Outcome {
       if (typeof fields.__error === 'string') return { kind: 'quarantine', field: typeof fields.__field === 'string' ? fields.__field : null, reason: fields.__error };
       const idProblem = sourceId.trim() === '' ? 'is empty' : checkText(sourceId);
@@ -198,6 +203,29 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
   };
 }
 
+/**
+ * Parent ids are UUIDv5 hashes; many children name the same parent, so recent ones are cached.
+ * One cache for the process, bounded (cleared when full), so memory stays flat however large the run.
+ */
+const REF_CACHE_MAX = 100_000;
+const refCache = new Map<string, string>();
+
+function refIdCache(tenantId: string, sourceSystem: string): { get(entity: string, sourceId: string): string } {
+  const prefix = `${tenantId}\u0000${sourceSystem}\u0000`;
+  return {
+    get(entity, sourceId) {
+      const key = `${prefix}${entity}\u0000${sourceId}`;
+      let id = refCache.get(key);
+      if (id === undefined) {
+        if (refCache.size >= REF_CACHE_MAX) refCache.clear();
+        id = targetId(tenantId, sourceSystem, entity, sourceId);
+        refCache.set(key, id);
+      }
+      return id;
+    },
+  };
+}
+
 function compileField(ctx: CompileContext, entity: string, column: string, col: TargetColumn, rule: FieldRule, colIndex: number, deferred: boolean): Evaluator {
   const { mapping, tenantId, warnings } = ctx;
   const field = rule.from ?? rule.owner ?? column;
@@ -206,6 +234,8 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
   const lowerValues = rule.values ? new Map(Object.entries(rule.values).map(([k, v]) => [k.toLowerCase(), v])) : null;
   const policy: OrphanPolicy = rule.ref?.onOrphan ?? mapping.orphans;
   const opts = { truncate: rule.truncate, assumeZone: rule.assumeZone, maxLength: rule.maxLength };
+  const trustedId = (rule.ref !== undefined || rule.owner !== undefined) && rule.values === undefined && rule.default === undefined;
+  const refIds = refIdCache(tenantId, mapping.sourceSystem);
 
   const raw = (sourceId: string, f: Fields, refs: RefValue[]): { v: unknown } | { reason: string } => {
     if (rule.const !== undefined) return { v: rule.const };
@@ -224,7 +254,7 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
       if (rule.ref.byField) refEntity = rule.ref.byField.map[String(getPath(f, rule.ref.byField.field))] ?? refEntity;
       if (!refEntity) return { v: null }; // polymorphic reference to an entity this mapping does not load
       const refMapping = mapping.entities[refEntity]!;
-      const refId = targetId(tenantId, mapping.sourceSystem, refMapping.idEntity ?? refEntity, refSourceId);
+      const refId = refIds.get(refMapping.idEntity ?? refEntity, refSourceId);
       refs.push({ colIndex, column, refEntity, refTable: refMapping.target, refSourceId, refId, deferred, policy });
       void sourceId;
       return { v: deferred ? null : refId };
@@ -252,6 +282,8 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
       if (deferred) return { ok: true, text: null };
       return { ok: false, field, reason: `required ${field} is missing (column ${column})` };
     }
+    // References and owners are ids this engine computed: already valid uuids.
+    if (trustedId && typeof v === 'string' && col.kind === 'uuid') return { ok: true, text: v };
     const c = convertValue(v, col, opts);
     if (!c.ok) return { ok: false, field, reason: `${field} ${c.reason} (column ${column})` };
     if (c.text === null && !col.nullable && col.hasDefault) {

@@ -14,16 +14,19 @@ export function copyEscape(v: string | null): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 }
 
-export function copyLine(values: readonly (string | null)[]): string {
+export function copyLine(values: readonly (string | null)[], safe?: readonly boolean[]): string {
   let line = '';
-  for (let i = 0; i < values.length; i++) line += (i ? '\t' : '') + copyEscape(values[i] ?? null);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? null;
+    line += (i ? '\t' : '') + (v === null ? '\\N' : safe?.[i] ? v : copyEscape(v));
+  }
   return line + '\n';
 }
 
-function* chunks(rows: Iterable<readonly (string | null)[]>, size = 256 * 1024): Generator<string> {
+function* chunks(rows: Iterable<readonly (string | null)[]>, safe?: readonly boolean[], size = 256 * 1024): Generator<string> {
   let buf = '';
   for (const r of rows) {
-    buf += copyLine(r);
+    buf += copyLine(r, safe);
     if (buf.length >= size) {
       yield buf;
       buf = '';
@@ -32,17 +35,22 @@ function* chunks(rows: Iterable<readonly (string | null)[]>, size = 256 * 1024):
   if (buf) yield buf;
 }
 
-/** COPY rows into schema.table(columns). `table` may be a temp table (schema null). Returns the row count. */
+/**
+ * COPY rows into schema.table(columns). `table` may be a temp table (schema null). `safe[i]` marks
+ * columns whose values can never hold a backslash, tab or newline (uuids, numbers, dates), which
+ * skip escaping. Returns the row count.
+ */
 export async function copyRows(
   client: pg.PoolClient,
   schema: string | null,
   table: string,
   columns: readonly string[],
   rows: Iterable<readonly (string | null)[]>,
+  safe?: readonly boolean[],
 ): Promise<number> {
   const target = schema ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table);
   const sql = `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
   const stream = client.query(copyFrom(sql));
-  await pipeline(Readable.from(chunks(rows)), stream);
+  await pipeline(Readable.from(chunks(rows, safe)), stream);
   return Number(stream.rowCount ?? 0);
 }

@@ -62,15 +62,12 @@ export async function existingIds(q: pg.PoolClient, schema: string, table: strin
   return new Set(rows.map((r) => r.id));
 }
 
-/** Source ids this run already loaded for an entity (duplicates within a run). */
-export async function idsLoadedThisRun(
-  q: pg.PoolClient, cs: string, key: { tenantId: string; sourceSystem: string; entity: string; runId: string }, sourceIds: string[],
-): Promise<Set<string>> {
-  if (sourceIds.length === 0) return new Set();
-  const { rows } = await q.query<{ source_id: string }>(
-    `SELECT source_id FROM ${qualified(cs, 'id_map')}
-      WHERE tenant_id = $1 AND source_system = $2 AND source_entity = $3 AND last_run_id = $4 AND source_id = ANY($5::text[])`,
-    [key.tenantId, key.sourceSystem, key.entity, key.runId, sourceIds],
+/** Target ids this run already loaded (duplicate source ids within a run). */
+export async function idsLoadedThisRun(q: pg.PoolClient, cs: string, runId: string, targetIds: string[]): Promise<Set<string>> {
+  if (targetIds.length === 0) return new Set();
+  const { rows } = await q.query<{ target_id: string }>(
+    `SELECT target_id FROM ${qualified(cs, 'id_map')} WHERE target_id = ANY($1::uuid[]) AND last_run_id = $2`,
+    [targetIds, runId],
   );
-  return new Set(rows.map((r) => r.source_id));
+  return new Set(rows.map((r) => r.target_id));
 }

@@ -73,9 +73,9 @@ CREATE TABLE id_map (
   target_id uuid NOT NULL,
   created_run_id uuid NOT NULL,
   last_run_id uuid NOT NULL,
-  PRIMARY KEY (tenant_id, source_system, source_entity, source_id)
+  -- target_id is a UUIDv5 of (tenant, source system, entity, source id): one narrow key serves both.
+  PRIMARY KEY (target_id)
 );
-CREATE INDEX id_map_created_run_idx ON id_map (created_run_id);
 
 -- Rows as they were before a run updated or deleted them (rollback restores these).
 CREATE TABLE before_images (
