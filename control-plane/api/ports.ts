@@ -8,34 +8,9 @@ import type { SourceConnector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/log/logger.ts';
 import type { RunReport } from '../report/types.ts';
 
-export interface ProgressEvent {
-  runId: string;
-  entity: string;
-  extracted: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  quarantined: number;
-  skipped: number;
-  recordsPerSecond: number;
-}
-
-export interface RunOptions {
-  pool: pg.Pool;
-  source: SourceConnector;
-  mappingYaml: string;
-  vars?: Record<string, string>;
-  tenantId: string;
-  targetSchema: string;
-  controlSchema: string;
-  mode: 'run' | 'dry-run';
-  migrationId?: string;
-  runKey?: string;
-  batchSize?: number;
-  signal?: AbortSignal;
-  onProgress?: (e: ProgressEvent) => void;
-  logger?: Logger;
-}
+/** The engine's own option and event types: the API passes them through unchanged. */
+export type { ProgressEvent, RunOptions } from '../engine/run.ts';
+import type { ProgressEvent, RunOptions } from '../engine/run.ts';
 
 export interface PreviewRow { source: Record<string, unknown>; target: Record<string, unknown> | null; errors: string[] }
 

@@ -7,27 +7,14 @@ import type pg from 'pg';
 import type { SourceConnector } from '../../shared/connector.ts';
 import { silentLogger, type Logger } from '../../shared/log/logger.ts';
 import type { RunReport } from '../report/types.ts';
+import type { RunOptions } from '../engine/run.ts';
 import { verifyBundle, type TransportKeyPair, type VerifiedBundle } from './verify.ts';
 import { bundleSource } from './bundle-source.ts';
 
 export { BundleRejectedError, verifyBundle, type TransportKeyPair } from './verify.ts';
 
 /** The engine entry point (control-plane/engine/run.ts), loaded lazily. */
-export type RunMigration = (opts: {
-  pool: pg.Pool;
-  source: SourceConnector;
-  mappingYaml: string;
-  vars?: Record<string, string>;
-  tenantId: string;
-  targetSchema: string;
-  controlSchema: string;
-  mode: 'run' | 'dry-run';
-  migrationId?: string;
-  runKey?: string;
-  batchSize?: number;
-  signal?: AbortSignal;
-  logger?: Logger;
-}) => Promise<RunReport>;
+export type RunMigration = (opts: RunOptions) => Promise<RunReport>;
 
 export interface ImportBundleOptions {
   file: string;

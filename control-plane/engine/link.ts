@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { qualified, quoteIdent } from '../db/sql/ident.ts';
+import { withTransaction } from '../db/sql/transaction.ts';
 import type { CompiledEntity } from './mapping/compile.ts';
 import type { TargetCatalog } from './target/introspect.ts';
 import type { LoadTarget } from './load/merge.ts';
@@ -19,19 +20,11 @@ interface DeferredRow {
 export async function linkDeferred(pool: pg.Pool, t: LoadTarget, compiled: Map<string, CompiledEntity>, catalog: TargetCatalog): Promise<void> {
   for (const ce of compiled.values()) {
     for (const column of ce.deferredColumns) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(pool, async (client) => {
         await client.query('SET CONSTRAINTS ALL DEFERRED');
         await linkColumn(client, t, ce, column, catalog);
         await client.query('SET CONSTRAINTS ALL IMMEDIATE');
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { qualified, quoteIdent } from '../db/sql/ident.ts';
+import { withTransaction } from '../db/sql/transaction.ts';
 import { introspectTarget, type TargetCatalog } from './target/introspect.ts';
 import { getRun, setRunStatus } from './sql/runs.ts';
 
@@ -53,11 +54,9 @@ export async function rollbackRun(pool: pg.Pool, o: RollbackOptions): Promise<{ 
   }
   const catalog = await introspectTarget(pool, o.targetSchema);
   const order = tableOrder(catalog).filter((t) => catalog.get(t)!.columns.has('id'));
-  const client = await pool.connect();
   let deleted = 0;
   let restored = 0;
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     await client.query('SET CONSTRAINTS ALL DEFERRED');
     const idMap = qualified(cs, 'id_map');
     const bi = qualified(cs, 'before_images');
@@ -89,12 +88,6 @@ export async function rollbackRun(pool: pg.Pool, o: RollbackOptions): Promise<{ 
     await client.query(`UPDATE ${idMap} SET last_run_id = created_run_id WHERE last_run_id = $1`, [o.runId]);
     await client.query('SET CONSTRAINTS ALL IMMEDIATE');
     await setRunStatus(client, cs, o.runId, 'rolled_back');
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   return { deleted, restored };
 }

@@ -20,6 +20,7 @@ import type { BatchCounts } from './sql/runs.ts';
 import { linkDeferred } from './link.ts';
 import { buildReport } from './report.ts';
 import { qualified } from '../db/sql/ident.ts';
+import { withTransaction } from '../db/sql/transaction.ts';
 import {
   advanceProgress, ensureProgress, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
 } from './sql/runs.ts';
@@ -214,16 +215,8 @@ async function recordOwnerEntity(o: RunOptions, runId: string, entity: string, d
   c.extracted = dir.read;
   c.unchanged = dir.matched;
   c.skipped = dir.read - dir.matched;
-  const client = await o.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(o.pool, async (client) => {
     await advanceProgress(client, o.controlSchema, runId, entity, c, { owners: 'matched by email' }, 0, warnings.toJSON());
     await client.query(`UPDATE ${qualified(o.controlSchema, 'entity_progress')} SET status = 'done', started_at = now(), finished_at = now() WHERE run_id = $1 AND entity = $2`, [runId, entity]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -4,6 +4,7 @@
  * refused (daily limit, short-window ceiling, injected 429/5xx) or slowed.
  */
 import type { FaultOptions } from '../../sdk/emulator-types.ts';
+import { rng } from '../../../shared/prng.ts';
 
 export interface LimitsConfig {
   /** DailyApiRequests Max (Enterprise Edition base allowance is 100,000). */
@@ -21,17 +22,6 @@ export interface Refusal {
   headers?: Record<string, string>;
 }
 
-/** mulberry32: a tiny seeded PRNG, so a fault schedule replays for the same seed and request order. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class ApiGuard {
   used = 0;

@@ -2,6 +2,9 @@
  * Seeded, random-access randomness for sample data: every (seed, table, row) gets its own
  * small generator, so any row can be regenerated alone and the whole set is reproducible.
  */
+import { rng } from '../../../shared/prng.ts';
+
+export { rng };
 const enc = new TextEncoder();
 
 /** 32-bit FNV-1a of a string, mixed with a seed. */
@@ -14,17 +17,6 @@ export function hash32(text: string, seed = 0): number {
   return h >>> 0;
 }
 
-/** mulberry32: tiny, fast, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The generator of one row: seeded from (seed, table, index). */
 export function rowRng(seed: number, table: string, index: number): () => number {

@@ -11,20 +11,27 @@ import { bearer, seedTarget, seedTenant, startApi, type ApiFixture, type TestTen
 let f: ApiFixture;
 let t: TestTenant;
 let dir: string;
+let csvRoot: string;
+let outside: string;
 let target: Awaited<ReturnType<typeof seedTarget>>;
 
 beforeAll(async () => {
   f = await startApi();
   t = await seedTenant(f, 'csvco');
   target = await seedTarget(f, t.id);
-  dir = mkdtempSync(path.join(tmpdir(), 'nexus-csv-api-'));
+  csvRoot = mkdtempSync(path.join(tmpdir(), 'nexus-csv-root-'));
+  process.env.NEXUS_CSV_ROOT = csvRoot;
+  dir = mkdtempSync(path.join(csvRoot, 'drop-'));
+  outside = mkdtempSync(path.join(tmpdir(), 'nexus-csv-outside-'));
+  writeFileSync(path.join(outside, 'Secret.csv'), 'Id,Name\n1,not yours\n');
   writeFileSync(path.join(dir, 'Customer.csv'), 'Id,Name,City\n1,Acme Freight,Rotterdam\n2,Blue Line,Hamburg\n3,Cargo Co,Antwerp\n');
 });
 
 afterAll(async () => {
   await target?.drop();
   await f?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const d of [csvRoot, outside]) if (d) rmSync(d, { recursive: true, force: true });
+  delete process.env.NEXUS_CSV_ROOT;
 });
 
 const call = async (method: 'GET' | 'POST', url: string, key: string, payload?: object) =>
@@ -59,5 +66,17 @@ describe('connectors API', () => {
     const items = preview.json().items as { source: Record<string, unknown>; target: Record<string, unknown> | null }[];
     expect(items.map((i) => i.source.Name)).toEqual(names);
     expect(items.map((i) => i.target?.name)).toEqual(names);
+  });
+
+  it('given a csv folder outside the import root, then the connection test refuses it and reads nothing', async () => {
+    const mappingYaml = ['version: 1', 'sourceSystem: csv', 'entities:', '  Secret:', '    target: accounts', '    fields: { name: Name }'].join('\n');
+    for (const folder of [outside, `${dir}/../../${path.basename(outside)}`]) {
+      const created = await call('POST', '/migrations', t.keys.engineer, { name: 'CSV escape', sourceSystem: 'csv', credentials: { folder }, mappingYaml });
+      expect(created.statusCode, created.body).toBe(201);
+      const check = await call('POST', `/migrations/${created.json().id}/connection-test`, t.keys.engineer);
+      expect(check.statusCode === 200 ? check.json().ok : false, check.body).toBe(false);
+      expect(check.body).toMatch(/outside the import root|does not exist under the import root/);
+      expect(check.body).not.toContain('not yours');
+    }
   });
 });
