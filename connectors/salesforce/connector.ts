@@ -1,7 +1,10 @@
 /**
  * The Salesforce SourceConnector. Discovery via describeGlobal/describe; extraction via Bulk API 2.0
  * query jobs (REST query fallback for objects Bulk refuses); incremental passes on SystemModstamp with
- * `>=` and the ids at the boundary; queryAll on incremental passes so deletions arrive as op 'delete'.
+ * `>=`; queryAll on incremental passes so deletions arrive as op 'delete'. A new pass re-reads the
+ * whole second at the previous high-water mark: SystemModstamp has whole-second resolution, so a record
+ * already read at that second can be edited again within it without its timestamp moving (a tie that
+ * skipping the ids seen at the boundary would lose). The overlap is a few records, loaded as unchanged.
  *
  * Checkpoint (a pure function of the records emitted):
  *   in a pass  {mode, job?, page, skip, since?, sinceIds?, cursor?, ids?, seq}
@@ -160,7 +163,9 @@ export class SalesforceConnector implements SourceConnector {
     const inPass = cp.page !== undefined || cp.job !== undefined;
     // The pass's lower bound: carried by an in-progress checkpoint, or the previous pass's high-water mark.
     const since = inPass ? cp.since : cursorField ? cp.cursor : undefined;
-    const sinceIds = inPass ? cp.sinceIds ?? [] : cp.ids ?? [];
+    // A pass in progress keeps skipping its own boundary ids; a new pass re-reads the boundary second
+    // (the `ids` of a finished pass are informational).
+    const sinceIds = inPass ? cp.sinceIds ?? [] : [];
     const all = since !== undefined && supportsDeletes(d);
     const where = since !== undefined && cursorField ? ` WHERE ${cursorField} >= ${soqlDateTime(since)}` : '';
     const soql = `SELECT ${selectFields(d, options.fields).join(', ')} FROM ${d.name}${where}`;

@@ -25,8 +25,11 @@ export interface SalesforceEmulatorOptions extends StartEmulatorOptions {
 
 /** Test and demo controls (not part of Salesforce's API). */
 export interface SalesforceEmulatorControl {
-  /** Edit record `index` of `object` now (SystemModstamp moves to the current time). */
-  modify(object: string, index: number, fields?: Record<string, string | number | boolean | null>): string;
+  /**
+   * Edit record `index` of `object` now (SystemModstamp moves to the current time, or to `at`, an
+   * ISO timestamp or epoch ms, to stage an edit that ties with a cursor).
+   */
+  modify(object: string, index: number, fields?: Record<string, string | number | boolean | null>, at?: string | number): string;
   /** Delete record `index` of `object` now (queryAll then reports it with IsDeleted = true). */
   remove(object: string, index: number): string;
   expireAccessTokens(): void;
@@ -148,7 +151,13 @@ export async function startEmulator(opts: SalesforceEmulatorOptions): Promise<Sa
     return obj;
   };
   const control: SalesforceEmulatorControl = {
-    modify(object, index, fields = {}) { const o = objectOf(object); store.modify(o, index, fields); return sfId(o.keyPrefix, index); },
+    modify(object, index, fields = {}, at) {
+      const o = objectOf(object);
+      const ms = typeof at === 'string' ? Date.parse(at) : at;
+      if (ms !== undefined && !Number.isFinite(ms)) throw new RangeError(`not a timestamp: ${String(at)}`);
+      store.modify(o, index, fields, ms);
+      return sfId(o.keyPrefix, index);
+    },
     remove(object, index) { const o = objectOf(object); store.remove(o, index); return sfId(o.keyPrefix, index); },
     expireAccessTokens: () => tokens.expireAccessTokens(),
     revokeRefreshTokens: () => tokens.revokeAll(),

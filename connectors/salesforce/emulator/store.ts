@@ -45,9 +45,12 @@ export class OrgStore {
     return counts(this.data, obj);
   }
 
-  /** Edit a record now: its SystemModstamp and LastModifiedDate move to the current time. */
-  modify(obj: SfObject, index: number, fields: RawRecord): void {
-    this.mutate(obj, index, fields, false);
+  /**
+   * Edit a record now: its SystemModstamp and LastModifiedDate move to the current time, or to `at`
+   * (epoch ms, floored to the second) when given, e.g. to land exactly on a client's high-water mark.
+   */
+  modify(obj: SfObject, index: number, fields: RawRecord, at?: number): void {
+    this.mutate(obj, index, fields, false, at);
   }
 
   /** Delete a record now (it goes to the recycle bin: visible to queryAll with IsDeleted = true). */
@@ -55,16 +58,16 @@ export class OrgStore {
     this.mutate(obj, index, {}, true);
   }
 
-  private mutate(obj: SfObject, index: number, fields: RawRecord, deleted: boolean): void {
+  private mutate(obj: SfObject, index: number, fields: RawRecord, deleted: boolean, at?: number): void {
     if (index < 0 || index >= this.count(obj)) throw new RangeError(`no ${obj.name} record at index ${index}`);
     let m = this.overlay.get(obj.name);
     if (!m) this.overlay.set(obj.name, (m = new Map()));
     const prev = m.get(index);
     // Salesforce timestamps have whole-second resolution: edits in the same second tie (clients must
     // compare with >= and remember the ids at the boundary).
-    this.lastStamp = Math.max(Math.floor(Date.now() / 1000) * 1000, this.lastStamp);
+    const stamp = at === undefined ? (this.lastStamp = Math.max(Math.floor(Date.now() / 1000) * 1000, this.lastStamp)) : Math.floor(at / 1000) * 1000;
     m.delete(index);
-    m.set(index, { seq: ++this.seq, modstamp: this.lastStamp, fields: { ...prev?.fields, ...fields }, deleted: deleted || (prev?.deleted ?? false) });
+    m.set(index, { seq: ++this.seq, modstamp: stamp, fields: { ...prev?.fields, ...fields }, deleted: deleted || (prev?.deleted ?? false) });
   }
 
   /** Ids of records edited or deleted while the emulator ran, oldest change first. */

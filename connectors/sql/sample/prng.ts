@@ -27,6 +27,9 @@ export function rowRng(seed: number, table: string, index: number): () => number
 export function seededUuid(seed: number, table: string, index: number): string {
   const r = rng(hash32(`${table}@${index}`, seed ^ 0x5bd1e995) ^ index);
   const hex = Array.from({ length: 4 }, () => Math.floor(r() * 0x100000000).toString(16).padStart(8, '0')).join('');
-  const v = `${hex.slice(0, 12)}4${hex.slice(13, 16)}${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 32)}`;
+  // The last 12 hex digits are the row index itself, so ids never collide within a table (a 32-bit
+  // seeded stream alone would, past ~100k rows); the rest stays random-looking.
+  const idx = index.toString(16).padStart(12, '0').slice(-12);
+  const v = `${hex.slice(0, 12)}4${hex.slice(13, 16)}${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}${idx}`;
   return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20, 32)}`;
 }

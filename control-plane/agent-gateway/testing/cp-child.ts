@@ -49,7 +49,7 @@ process.on('message', (m: Cmd) => {
         const { openStagedSource } = await import('../staged-source.ts');
         const source = await openStagedSource({ pool, controlSchema: process.env.CONTROL_SCHEMA!, jobId: m.jobId, transportKey, pollMs: 100, onStaged: (l) => cp.gateway.onStaged(l) });
         const report = await runMigration({ pool, source, mappingYaml: m.mappingYaml, vars: m.vars, tenantId: m.tenantId, targetSchema: m.targetSchema, controlSchema: m.engineControlSchema, mode: 'run', runKey: m.jobId, batchSize: m.batchSize });
-        return { totals: report.totals, status: report.status };
+        return { totals: report.totals, status: report.status, entities: report.entities, error: report.error };
       }
       case 'framesContain': {
         const needle = Buffer.from(m.needle);

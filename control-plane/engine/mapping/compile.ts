@@ -6,7 +6,7 @@
 import type { EntityMapping, FieldRule, Mapping, OrphanPolicy } from '../../../shared/mapping/schema.ts';
 import { targetId } from '../../../shared/ids.ts';
 import type { TargetCatalog, TargetColumn, TargetTable } from '../target/introspect.ts';
-import { convertValue, jsonSafe, checkText } from './convert.ts';
+import { ConversionFailure, convertValue, jsonSafe, checkText } from './convert.ts';
 import { compileCompute, composeObject, consumedFields, getPath, type Fields } from './fields.ts';
 import { MappingError } from './load.ts';
 import type { WarningSink } from './warnings.ts';
@@ -62,7 +62,13 @@ export interface CompileContext {
   warnings: WarningSink;
 }
 
-type Evaluator = (sourceId: string, f: Fields, refs: RefValue[]) => { ok: true; text: string | null } | { ok: false; field: string | null; reason: string };
+/** Why a field of a record cannot load. */
+class FieldFailure {
+  constructor(readonly field: string | null, readonly reason: string) {}
+}
+
+/** Fills one column: its COPY text, null, or a failure (refs collects the references it resolved). */
+type Evaluator = (sourceId: string, f: Fields, refs: RefValue[]) => string | null | FieldFailure;
 
 function ruleOf(r: string | FieldRule): FieldRule {
   return typeof r === 'string' ? { from: r } : r;
@@ -181,8 +187,8 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
       const refs: RefValue[] = [];
       for (const { colIndex, ev } of evaluators) {
         const r = ev(sourceId, fields, refs);
-        if (!r.ok) return { kind: 'quarantine', field: r.field, reason: r.reason };
-        values[colIndex] = r.text;
+        if (r instanceof FieldFailure) return { kind: 'quarantine', field: r.field, reason: r.reason };
+        values[colIndex] = r;
       }
       if (metaIndex >= 0) {
         const extra: Record<string, unknown> = {};
@@ -237,14 +243,14 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
   const trustedId = (rule.ref !== undefined || rule.owner !== undefined) && rule.values === undefined && rule.default === undefined;
   const refIds = refIdCache(tenantId, mapping.sourceSystem);
 
-  const raw = (sourceId: string, f: Fields, refs: RefValue[]): { v: unknown } | { reason: string } => {
-    if (rule.const !== undefined) return { v: rule.const };
-    if (rule.address) return { v: composeObject(f, rule.address) };
-    if (rule.object) return { v: composeObject(f, rule.object) };
-    if (compute) return { v: compute(f) };
+  const raw = (sourceId: string, f: Fields, refs: RefValue[]): unknown => {
+    if (rule.const !== undefined) return rule.const;
+    if (rule.address) return composeObject(f, rule.address);
+    if (rule.object) return composeObject(f, rule.object);
+    if (compute) return compute(f);
     if (rule.owner !== undefined) {
       const u = getPath(f, rule.owner);
-      return { v: u === null || u === undefined || u === '' ? null : ctx.owners.resolve(String(u)) };
+      return u === null || u === undefined || u === '' ? null : ctx.owners.resolve(String(u));
     }
     const v = getPath(f, rule.from ?? column);
     if (rule.ref && v !== null && v !== undefined && v !== '') {
@@ -252,44 +258,42 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
       let refEntity = rule.ref.entity;
       if (rule.ref.byPrefix) refEntity = Object.entries(rule.ref.byPrefix).find(([p]) => refSourceId.startsWith(p))?.[1] ?? refEntity;
       if (rule.ref.byField) refEntity = rule.ref.byField.map[String(getPath(f, rule.ref.byField.field))] ?? refEntity;
-      if (!refEntity) return { v: null }; // polymorphic reference to an entity this mapping does not load
+      if (!refEntity) return null; // polymorphic reference to an entity this mapping does not load
       const refMapping = mapping.entities[refEntity]!;
       const refId = refIds.get(refMapping.idEntity ?? refEntity, refSourceId);
       refs.push({ colIndex, column, refEntity, refTable: refMapping.target, refSourceId, refId, deferred, policy });
       void sourceId;
-      return { v: deferred ? null : refId };
+      return deferred ? null : refId;
     }
-    return { v };
+    return v;
   };
 
   return (sourceId, f, refs) => {
-    const r = raw(sourceId, f, refs);
-    if ('reason' in r) return { ok: false, field, reason: r.reason };
-    let v = r.v;
+    let v = raw(sourceId, f, refs);
     if (rule.values && v !== null && v !== undefined && v !== '') {
       const key = String(v);
       const mapped = rule.values[key] ?? lowerValues!.get(key.toLowerCase());
       if (mapped !== undefined) v = mapped;
       else {
         warnings.picklist(entity, field, key, unmapped.policy);
-        if (unmapped.policy === 'quarantine') return { ok: false, field, reason: `value ${JSON.stringify(key)} of ${field} has no mapping for ${column} (add it to the picklist map)` };
+        if (unmapped.policy === 'quarantine') return new FieldFailure(field, `value ${JSON.stringify(key)} of ${field} has no mapping for ${column} (add it to the picklist map)`);
         if (unmapped.policy === 'default') v = unmapped.value;
         else if (unmapped.policy === 'null') v = null;
       }
     }
     if ((v === null || v === undefined || v === '') && rule.default !== undefined) v = rule.default;
     if ((v === null || v === undefined || v === '') && (rule.required || (!col.nullable && !col.hasDefault))) {
-      if (deferred) return { ok: true, text: null };
-      return { ok: false, field, reason: `required ${field} is missing (column ${column})` };
+      if (deferred) return null;
+      return new FieldFailure(field, `required ${field} is missing (column ${column})`);
     }
     // References and owners are ids this engine computed: already valid uuids.
-    if (trustedId && typeof v === 'string' && col.kind === 'uuid') return { ok: true, text: v };
+    if (trustedId && typeof v === 'string' && col.kind === 'uuid') return v;
     const c = convertValue(v, col, opts);
-    if (!c.ok) return { ok: false, field, reason: `${field} ${c.reason} (column ${column})` };
-    if (c.text === null && !col.nullable && col.hasDefault) {
+    if (c instanceof ConversionFailure) return new FieldFailure(field, `${field} ${c.reason} (column ${column})`);
+    if (c === null && !col.nullable && col.hasDefault) {
       // COPY cannot say DEFAULT: write the column's default value itself.
-      if (col.defaultText === undefined) return { ok: false, field, reason: `${field} is missing and column ${column} has a default the loader cannot evaluate` };
-      return { ok: true, text: col.defaultText === 'now()' ? new Date().toISOString() : col.defaultText };
+      if (col.defaultText === undefined) return new FieldFailure(field, `${field} is missing and column ${column} has a default the loader cannot evaluate`);
+      return col.defaultText === 'now()' ? new Date().toISOString() : col.defaultText;
     }
     return c;
   };

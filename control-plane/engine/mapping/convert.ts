@@ -4,10 +4,16 @@
  */
 import type { TargetColumn } from '../target/introspect.ts';
 
-export type Converted = { ok: true; text: string | null } | { ok: false; reason: string };
+/** A value that cannot go into its column, and why. (Successes are plain strings: no allocation per value.) */
+export class ConversionFailure {
+  constructor(readonly reason: string) {}
+}
 
-const ok = (text: string | null): Converted => ({ ok: true, text });
-const bad = (reason: string): Converted => ({ ok: false, reason });
+/** PostgreSQL text for the value, null for NULL, or a failure with its reason. */
+export type Converted = string | null | ConversionFailure;
+
+const ok = (text: string | null): Converted => text;
+const bad = (reason: string): Converted => new ConversionFailure(reason);
 
 function show(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
@@ -221,7 +227,7 @@ export function convertValue(v: unknown, col: TargetColumn, o: ConvertOptions = 
     case 'timestamptz': return convertTimestamptz(v, o);
     case 'timestamp': {
       const r = convertTimestamptz(v, { ...o, assumeZone: o.assumeZone ?? 'UTC' });
-      return r.ok && r.text ? ok(r.text.replace(/(Z|[+-]\d{2}:\d{2})$/i, '')) : r;
+      return typeof r === 'string' ? r.replace(/(Z|[+-]\d{2}:\d{2})$/i, '') : r;
     }
     case 'uuid': return convertUuid(v);
     case 'jsonb': case 'json': return convertJson(v);
