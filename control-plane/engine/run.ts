@@ -54,6 +54,8 @@ export interface RunOptions {
    * changed (or deleted) since are read. Needs a connector whose checkpoints carry a cursor.
    */
   incremental?: boolean;
+  /** 'auto' (default): direct COPY into empty targets, merge otherwise. 'merge': always COPY-then-merge (benchmarks compare the two). */
+  loadPath?: 'auto' | 'merge';
   /** Abort with reason 'paused' to pause (resumable) or anything else to cancel. */
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
@@ -119,7 +121,7 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
         const state: EntityLoadState = {
           t: { targetSchema: o.targetSchema, controlSchema: cs, runId, tenantId: o.tenantId, sourceSystem: mapping.sourceSystem },
           ce, catalog, mode: o.mode, warnings,
-          direct: o.mode === 'run' && directIsSafe(ce, catalog) && !(await loadedBefore(client, o.targetSchema, ce.target, o.tenantId, mapping.sourceSystem, entity)),
+          direct: o.mode === 'run' && o.loadPath !== 'merge' && directIsSafe(ce, catalog) && !(await loadedBefore(client, o.targetSchema, ce.target, o.tenantId, mapping.sourceSystem, entity)),
         };
         const tEntity = Date.now();
         const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };

@@ -56,6 +56,7 @@ export class Dataset {
   readonly companies: number;
   private readonly modified = new Map<ObjectType, Map<number, number>>();
   private readonly archived = new Map<ObjectType, Map<number, number>>();
+  private readonly edits = new Map<ObjectType, Map<number, Record<string, string | null>>>();
 
   constructor(companies: number, readonly seed: number) {
     this.companies = Math.max(0, Math.floor(companies));
@@ -93,6 +94,18 @@ export class Dataset {
     let m = this.modified.get(type);
     if (!m) this.modified.set(type, (m = new Map()));
     if (m.size < 100_000) m.set(index, at);
+  }
+
+  /**
+   * Edit a record's properties as a user would (demos, training, tests): the values override the
+   * generated ones and the record's last-modified time becomes `at` (epoch ms). Bounded like touch.
+   */
+  edit(type: ObjectType, index: number, properties: Record<string, string | null>, at: number): void {
+    if (index < 0 || index >= this.count(type)) throw new RangeError(`no ${type} record at index ${index}`);
+    let m = this.edits.get(type);
+    if (!m) this.edits.set(type, (m = new Map()));
+    if (m.size < 100_000) m.set(index, { ...m.get(index), ...properties });
+    this.touch(type, index, at);
   }
 
   /** Archive (soft-delete) a record: it leaves lists and search and appears in `archived=true` lists. */
@@ -223,7 +236,8 @@ export class Dataset {
         Object.assign(v, { hs_timestamp: iso(created + 600_000), hs_note_body: `<div>Customer asked about bonded storage (${index + 1}).</div>` });
         break;
     }
-    return v;
+    const edited = this.edits.get(type)?.get(index);
+    return edited ? { ...v, ...edited } : v;
   }
 
   /** The HubSpot JSON of one record with the requested properties (null for requested but unset). */

@@ -12,7 +12,7 @@ import { progressPrinter } from '../progress.ts';
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'benchmark against the physical limit (psql \\copy of the same rows) measured in the same run',
-  usage: 'nexus-migrate bench [--records N] [--batch-size N] [--via agent] [--source <vendor>]',
+  usage: 'nexus-migrate bench [--records N] [--batch-size N] [--compare-paths] [--via agent] [--source <vendor>]',
   async run(args) {
     const { flags } = parseFlags(args);
     const records = Number(flags.records ?? 100_000);
@@ -33,6 +33,12 @@ export const benchCommand: Command = {
       progress.done();
       process.stdout.write(`engine: ${r.records} records (${r.loaded} loaded, ${r.quarantined} quarantined) in ${r.seconds.toFixed(2)} s = ${Math.round(r.records / r.seconds).toLocaleString()} rec/s\n`);
       process.stdout.write(`psql \\copy of the same rows into an identical empty schema: ${r.copySeconds.toFixed(2)} s\n`);
+      if (flags['compare-paths']) {
+        // The same load forced through COPY-then-merge (staging table + INSERT … ON CONFLICT), which the
+        // engine uses for re-runs and conflicts, against the direct COPY it picks for first loads.
+        const m = await benchEngine({ pool: db.pool, url: db.url, records, loadPath: 'merge', baseline: false });
+        process.stdout.write(`load paths: direct COPY ${r.seconds.toFixed(2)} s, COPY-then-merge ${m.seconds.toFixed(2)} s (${(m.seconds / r.seconds).toFixed(2)}×)\n`);
+      }
       process.stdout.write(`RESULT records=${r.records} seconds=${r.seconds.toFixed(2)} copy_seconds=${r.copySeconds.toFixed(2)} ratio=${r.ratio.toFixed(2)} peak_rss_mb=${r.peakRssMb}\n`);
       return 0;
     } finally {
