@@ -127,4 +127,25 @@ describe('runMigration', () => {
     await rollbackRun(env.pool, { controlSchema: env.controlSchema, targetSchema: env.targetSchema, runId: r1.runId });
     expect(await tableChecksums(env.pool, env.targetSchema)).toEqual(start);
   });
+
+  it('given the placeholder orphan policy, then a marked placeholder parent is created, the child points at it, and the report lists it', async () => {
+    env = await createEngineEnv(testUsers);
+    const data = crmData(5);
+    data.Opportunity!.push({ sourceId: '006ghost', fields: { Name: 'Ghost deal', AccountId: accId(777), StageName: 'Prospecting', OwnerId: 'U1', CreatedDate: '2024-01-01T00:00:00Z', LastModifiedDate: '2024-01-01T00:00:00Z' } });
+    const yaml = mappingYaml.replace('ref: { entity: Account, onOrphan: quarantine }', 'ref: { entity: Account, onOrphan: placeholder }');
+    expect(yaml).not.toBe(mappingYaml);
+    const report = await runMigration({ ...opts(env, data), mappingYaml: yaml });
+    expect(report.totals.reconciles).toBe(true);
+    const { rows } = await env.pool.query(
+      `SELECT a.name, a.source_id, a.metadata FROM "${env.targetSchema}".opportunities o JOIN "${env.targetSchema}".accounts a ON a.id = o.account_id WHERE o.source_id = '006ghost'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].name).toBe(`[placeholder] Account ${accId(777)}`);
+    expect(rows[0].metadata.placeholder).toBe(true);
+    expect(report.warnings.orphans).toContainEqual(expect.objectContaining({ entity: 'Opportunity', field: 'account_id', policy: 'placeholder', count: 1 }));
+    // Rolling the run back removes the placeholder with everything else the run created.
+    await rollbackRun(env.pool, { controlSchema: env.controlSchema, targetSchema: env.targetSchema, runId: report.runId });
+    const { rows: left } = await env.pool.query(`SELECT count(*)::int AS n FROM "${env.targetSchema}".accounts`);
+    expect(left[0].n).toBe(0);
+  });
 });
