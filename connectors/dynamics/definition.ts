@@ -37,7 +37,10 @@ const streams: StreamDefinitionInput[] = DATAVERSE_TABLES.map((t) => ({
   recordSelector: 'value',
   primaryKey: t.id,
   pageSize: MAX_PAGE_SIZE,
-  incremental: { cursorField: 'modifiedon', lookbackSeconds: 0 },
+  // modifiedon has whole-second resolution: a record read at the high-water second can be edited again
+  // within it without its timestamp moving, so a new pass re-reads from one second before the cursor
+  // (the few records there load as unchanged) instead of skipping the ids seen at the cursor.
+  incremental: { cursorField: 'modifiedon', lookbackSeconds: 1 },
 }));
 
 export const dynamicsDefinitionInput: ConnectorDefinitionInput = {

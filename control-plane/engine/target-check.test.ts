@@ -44,3 +44,14 @@ describe('the mapping is checked against the real target before anything loads',
     expect(rows[0]).toEqual({ n: 10, d: 10 });
   });
 });
+
+describe('a systemic database failure during the load', () => {
+  it('given the id map lost its key mid-life, then the run fails with the database error instead of quarantining every record', async () => {
+    env = await createEngineEnv(testUsers);
+    await run(env);
+    await env.pool.query(`ALTER TABLE "${env.controlSchema}".id_map DROP CONSTRAINT id_map_pkey`);
+    await expect(run(env)).rejects.toThrow(/ON CONFLICT/);
+    const { rows } = await env.pool.query(`SELECT count(*)::int AS n FROM "${env.controlSchema}".quarantine`);
+    expect(rows[0].n).toBe(0);
+  });
+});

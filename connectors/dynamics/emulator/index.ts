@@ -21,6 +21,21 @@ export interface DynamicsEmulatorOptions extends StartEmulatorOptions {
   tokenRequestBudget?: number;
 }
 
+/** Demo, training and test controls (not part of Dataverse's API). */
+export interface DynamicsEmulatorControl {
+  /**
+   * Edit record `index` of table `entity` (logical name): `fields` override attribute values and
+   * modifiedon becomes `modifiedOn` (ISO or epoch ms, whole seconds) or, by default, a time past every
+   * generated record. Returns the record's id. Dataverse keeps no trace of deletions the connector reads.
+   */
+  modify(entity: string, index: number, fields?: Record<string, string | number | boolean | null>, modifiedOn?: string | number): string;
+  /** The id of record `index` of `entity`. */
+  idOf(entity: string, index: number): string;
+  count(entity: string): number;
+}
+
+export type DynamicsEmulatorHandle = EmulatorHandle & { control: DynamicsEmulatorControl };
+
 interface IssuedToken {
   clientId: string;
   expiresAt: number;
@@ -29,7 +44,7 @@ interface IssuedToken {
 
 const DEFAULT_TOKEN_TTL_S = 3599;
 
-export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<EmulatorHandle> {
+export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<DynamicsEmulatorHandle> {
   const seed = opts.seed | 0;
   const store = new RecordStore(seed, Math.max(1, Math.floor(opts.records)));
   const faults = new FaultInjector(opts.faults ?? {}, seed);
@@ -124,6 +139,16 @@ export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<Emul
     url: baseUrl,
     tokenUrl: `${baseUrl}/${tenantId}/oauth2/v2.0/token`,
     credentials: { ...credentials, environment_url: baseUrl, scope: `${baseUrl}/.default` },
+    control: {
+      modify(entity, index, fields = {}, modifiedOn) {
+        if (!store.spec(entity)) throw new RangeError(`the emulator has no table named ${entity}`);
+        const ms = typeof modifiedOn === 'string' ? Date.parse(modifiedOn) : modifiedOn;
+        if (ms !== undefined && !Number.isFinite(ms)) throw new RangeError(`not a timestamp: ${String(modifiedOn)}`);
+        return store.edit(entity, index, fields, ms === undefined ? undefined : Math.floor(ms / 1000));
+      },
+      idOf: (entity, index) => store.guid(entity, index),
+      count: (entity) => store.count(entity),
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -30,6 +30,8 @@ export interface Bounds {
 interface Overlay {
   modifiedon: number;
   version: number;
+  /** Attribute values set by an edit (control hook), over the generated ones. */
+  fields?: RawRecord;
 }
 
 export class RecordStore implements GenContext {
@@ -95,6 +97,7 @@ export class RecordStore implements GenContext {
     const modified = overlay?.modifiedon ?? this.baseModified(spec.logicalName, index);
     const created = this.baseModified(spec.logicalName, index) - rng.int(0, 90) * 86400 - rng.int(0, 86399);
     if (overlay && 'description' in raw) raw.description = `Updated during extraction (v${overlay.version})`;
+    if (overlay?.fields) Object.assign(raw, overlay.fields);
     return {
       [spec.primaryId]: this.guid(spec.logicalName, index),
       ...raw,
@@ -119,17 +122,37 @@ export class RecordStore implements GenContext {
     let start = bounds.from ? this.firstIndexAt(entity, bounds.from.at, !bounds.from.inclusive) : 0;
     // Base times grow with the index, so nothing before max(first index at the key's time, key index + 1) sorts after the key.
     if (after) start = Math.max(start, this.firstIndexAt(entity, after.modifiedon, false), after.index + 1);
+    // Overlaid records merge into the base order by (modifiedon, index): an edit can tie with base times.
+    const moved = [...(overlays?.entries() ?? [])].map(([index, o]) => ({ modifiedon: o.modifiedon, index }));
+    moved.sort((a, b) => a.modifiedon - b.modifiedon || a.index - b.index);
+    let j = 0;
     for (let i = start; i < total; i++) {
       const m = this.baseModified(entity, i);
+      for (; j < moved.length && (moved[j]!.modifiedon < m || (moved[j]!.modifiedon === m && moved[j]!.index < i)); j++) {
+        if (within(moved[j]!.modifiedon) && afterKey(moved[j]!)) yield moved[j]!;
+      }
       if (bounds.to && !within(m)) break;
       if (overlays?.has(i)) continue;
       const k = { modifiedon: m, index: i };
       if (within(m) && afterKey(k)) yield k;
     }
-    if (!overlays || overlays.size === 0) return;
-    const moved = [...overlays.entries()].map(([index, o]) => ({ modifiedon: o.modifiedon, index }));
-    moved.sort((a, b) => a.modifiedon - b.modifiedon || a.index - b.index);
-    for (const k of moved) if (within(k.modifiedon) && afterKey(k)) yield k;
+    for (; j < moved.length; j++) if (within(moved[j]!.modifiedon) && afterKey(moved[j]!)) yield moved[j]!;
+  }
+
+  /**
+   * Edit a record as a user would (demos, training, tests): `fields` override generated attribute
+   * values and modifiedon becomes `modifiedon` (epoch seconds; default: past every base time, so the
+   * edit sorts last). Returns the record's id.
+   */
+  edit(entity: string, index: number, fields: RawRecord, modifiedon?: number): string {
+    if (index < 0 || index >= this.count(entity)) throw new RangeError(`no ${entity} record at index ${index}`);
+    let map = this.overlays.get(entity);
+    if (!map) this.overlays.set(entity, (map = new Map()));
+    const prev = map.get(index);
+    this.mutationClock += 1;
+    const at = modifiedon ?? this.baseModified(entity, this.count(entity) - 1) + 60 + this.mutationClock;
+    map.set(index, { modifiedon: Math.floor(at), version: (prev?.version ?? 0) + 1, fields: { ...prev?.fields, ...fields } });
+    return this.guid(entity, index);
   }
 
   /**

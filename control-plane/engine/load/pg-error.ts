@@ -11,8 +11,12 @@ export function pgReason(err: unknown): string {
   return s.length > 500 ? `${s.slice(0, 497)}…` : s;
 }
 
-/** Errors that say the connection or server is gone: never quarantine a record for these. */
+/**
+ * Only data exceptions (SQLSTATE class 22) and integrity violations (23) belong to a record, and are
+ * isolated and quarantined. Anything else (connection lost, a missing column or constraint, no
+ * permission, a bug of ours) is the run's problem: it stops the run instead of quarantining every record.
+ */
 export function isFatal(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return /^(08|53|57|58|XX)/.test(code) || !(err as { code?: string }).code;
+  const code = (err as { code?: unknown }).code;
+  return typeof code !== 'string' || !/^(22|23)/.test(code);
 }
