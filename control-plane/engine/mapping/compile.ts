@@ -210,22 +210,37 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
 }
 
 /**
- * Parent ids are UUIDv5 hashes; many children name the same parent, so recent ones are cached.
- * One cache for the process, bounded (cleared when full), so memory stays flat however large the run.
+ * Parent ids are UUIDv5 hashes; many children name the same parent, so recent ones are cached per
+ * (tenant, source system, entity), keyed by the short source id. Bounded: a map that fills is
+ * cleared, so memory stays flat however large the run.
  */
 const REF_CACHE_MAX = 100_000;
-const refCache = new Map<string, string>();
+const refCaches = new Map<string, Map<string, string>>();
 
 function refIdCache(tenantId: string, sourceSystem: string): { get(entity: string, sourceId: string): string } {
-  const prefix = `${tenantId}\u0000${sourceSystem}\u0000`;
+  const byEntity = new Map<string, Map<string, string>>();
+  const cacheFor = (entity: string): Map<string, string> => {
+    let m = byEntity.get(entity);
+    if (!m) {
+      const key = `${tenantId}\u0000${sourceSystem}\u0000${entity}`;
+      m = refCaches.get(key);
+      if (!m) {
+        if (refCaches.size >= 32) refCaches.clear(); // a long-lived control plane serves many tenants
+        m = new Map<string, string>();
+        refCaches.set(key, m);
+      }
+      byEntity.set(entity, m);
+    }
+    return m;
+  };
   return {
     get(entity, sourceId) {
-      const key = `${prefix}${entity}\u0000${sourceId}`;
-      let id = refCache.get(key);
+      const cache = cacheFor(entity);
+      let id = cache.get(sourceId);
       if (id === undefined) {
-        if (refCache.size >= REF_CACHE_MAX) refCache.clear();
+        if (cache.size >= REF_CACHE_MAX) cache.clear();
         id = targetId(tenantId, sourceSystem, entity, sourceId);
-        refCache.set(key, id);
+        cache.set(sourceId, id);
       }
       return id;
     },
