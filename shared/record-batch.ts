@@ -36,7 +36,12 @@ export const RecordBatchSchema = z.object({
   /** Monotonic per (job, entity), starting at 0. Used for ordering, dedupe and replay detection. */
   seq: z.number().int().nonnegative(),
   records: z.array(SourceRecordSchema),
-  /** State after this batch: resuming from it yields exactly the records after this batch. */
+  /**
+   * State after this batch. Resuming an interrupted pass from it yields exactly the records after
+   * this batch. Starting the next incremental pass from a finished pass's final checkpoint may re-read
+   * the records of the boundary instant (a lookback overlap, so none written at that instant is lost);
+   * the engine counts those as unchanged.
+   */
   checkpoint: CheckpointSchema,
   /** True on the last batch of the entity for this pass. */
   final: z.boolean().default(false),
