@@ -6,7 +6,7 @@ const UI_STATE: Record<AgentJobState, JobState> = { running: 'running', paused: 
 
 export function jobProgress(state: AgentState): (JobProgress & { agentState: AgentJobState; error: string | null })[] {
   return state.jobs().map((job) => {
-    const pending = new Map(state.spoolPending(job.id).map((p) => [p.entity, p.count]));
+    const pending = new Map(state.spoolPending(job.id).map((p) => [p.entity, p.records]));
     return {
       jobId: job.id,
       state: UI_STATE[job.state],
@@ -16,9 +16,9 @@ export function jobProgress(state: AgentState): (JobProgress & { agentState: Age
       entities: state.jobEntities(job.id).map((e) => ({
         entity: e.entity,
         extracted: e.extracted,
-        // batches spooled vs still waiting for acknowledgement
-        sent: e.nextSeq,
-        acked: e.nextSeq - (pending.get(e.entity) ?? 0),
+        // Records, like `extracted`: every extracted record is spooled for sending; acked = spooled minus still pending.
+        sent: e.extracted,
+        acked: e.extracted - (pending.get(e.entity) ?? 0),
       })),
     };
   });

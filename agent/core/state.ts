@@ -197,8 +197,9 @@ export class AgentState {
     return (this.db.prepare('SELECT coalesce(sum(length(sealed)), 0) AS n FROM spool').get() as { n: number }).n;
   }
 
-  spoolPending(jobId: string): { entity: string; count: number }[] {
-    return this.db.prepare('SELECT entity, count(*) AS count FROM spool WHERE job_id = ? GROUP BY entity').all(jobId) as { entity: string; count: number }[];
+  /** Per entity: batches and records still in the spool (not yet acknowledged). */
+  spoolPending(jobId: string): { entity: string; count: number; records: number }[] {
+    return this.db.prepare('SELECT entity, count(*) AS count, sum(records) AS records FROM spool WHERE job_id = ? GROUP BY entity').all(jobId) as { entity: string; count: number; records: number }[];
   }
 }
 

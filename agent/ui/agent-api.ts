@@ -25,10 +25,13 @@ export interface SourceSettings {
   port: number;
   database: string;
   user: string;
+  /** Database schema holding the tables (PostgreSQL search_path, SQL Server schema); the server's default when absent. */
+  schema?: string;
   /** Secret store account holding the password, e.g. "connection:default". */
   passwordAccount: string;
 }
 
+/** Counts are records: extracted from the source, spooled for sending, acknowledged by the control plane. */
 export interface EntityProgress {
   entity: string;
   extracted: number;

@@ -82,6 +82,8 @@ const SourceBody = z
     port: z.coerce.number().int().min(1).max(65535),
     database: z.string().min(1).max(255),
     user: z.string().min(1).max(255),
+    /** Omit for the server's default schema. */
+    schema: z.string().min(1).max(128).optional(),
     /** Omit to keep the stored password. */
     password: z.string().min(1).max(4096).optional(),
   })

@@ -40,9 +40,9 @@ function renderSource(src) {
   show('[data-testid=password-state]', src.passwordSet ? 'Password stored in the OS keychain.' : 'No password stored.');
   if (!src.configured) return;
   const form = $('#source-form');
-  for (const key of ['type', 'host', 'port', 'database', 'user']) {
+  for (const key of ['type', 'host', 'port', 'database', 'schema', 'user']) {
     const input = form.elements.namedItem(key);
-    if (input && document.activeElement !== input) input.value = String(src[key]);
+    if (input && document.activeElement !== input) input.value = src[key] === undefined ? '' : String(src[key]);
   }
 }
 
@@ -128,6 +128,7 @@ $('#source-form').addEventListener('submit', (ev) => {
   const body = {};
   for (const key of ['type', 'host', 'port', 'database', 'user']) body[key] = form.elements[key].value;
   body.port = Number(body.port);
+  if (form.elements.schema.value.trim()) body.schema = form.elements.schema.value.trim();
   if (form.elements.password.value) body.password = form.elements.password.value;
   form.elements.password.value = '';
   api('PUT', '/api/source', body)
