@@ -69,6 +69,7 @@ describe('runMigration', () => {
     expect(owners).toEqual(['U3', 'U9']);
     expect(report.warnings.unmappedPicklistValues).toEqual([{ entity: 'Account', field: 'Type', value: 'Reseller', count: 3, policy: 'default' }]);
     expect(report.warnings.unmappedFields.find((w) => w.entity === 'Account')?.fields).toContain('Region__c');
+    expect(report.warnings.other).toEqual([]);
     const users = report.entities.find((e) => e.entity === 'User')!;
     expect([users.extracted, users.unchanged, users.skipped]).toEqual([3, 2, 1]);
   });
@@ -147,5 +148,12 @@ describe('runMigration', () => {
     await rollbackRun(env.pool, { controlSchema: env.controlSchema, targetSchema: env.targetSchema, runId: report.runId });
     const { rows: left } = await env.pool.query(`SELECT count(*)::int AS n FROM "${env.targetSchema}".accounts`);
     expect(left[0].n).toBe(0);
+  });
+
+  it('given a source entity the mapping does not name, then the report says it was not loaded', async () => {
+    env = await createEngineEnv(testUsers);
+    const data = { ...crmData(3), Campaign: [{ sourceId: 'C1', fields: { Name: 'Spring' } }] };
+    const report = await runMigration(opts(env, data));
+    expect(report.warnings.other).toEqual(['source entity Campaign is not in the mapping, so none of its records were loaded (map it, or confirm it is not needed)']);
   });
 });

@@ -103,6 +103,9 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
     if (mapping.owners) await recordOwnerEntity(o, runId, mapping.owners.entity, owners, warnings);
 
     const available = new Set(await o.source.entities());
+    for (const e of [...available].sort()) {
+      if (!mapping.entities[e] && e !== mapping.owners?.entity) warnings.other(`source entity ${e} is not in the mapping, so none of its records were loaded (map it, or confirm it is not needed)`);
+    }
     const client = await o.pool.connect();
     const second = await o.pool.connect();
     try {
