@@ -131,10 +131,22 @@ describe('Dynamics connector against the Dataverse emulator', () => {
     expect([...ids(full.slice(0, k + 1)), ...rest]).toEqual(all);
   });
 
-  it('given a finished pass, then the next incremental pass from its checkpoint re-reads only the records at the cursor second and keeps the cursor', async () => {
+  it('given a finished pass, then its checkpoint holds a delta link and the next pass from it reads no records when nothing changed', async () => {
     const c = connect(emu);
     const full = await collect(c.read('contact', { batchSize: 10 }));
     const done = full[full.length - 1]!.checkpoint;
+    const again = await collect(c.read('contact', { batchSize: 10, checkpoint: done }));
+    await c.close();
+    expect(String(done['deltaLink'])).toMatch(/\/contacts\?.*\$deltatoken=/);
+    expect(ids(again)).toEqual([]);
+    expect(again[again.length - 1]!.checkpoint['deltaLink']).toEqual(expect.any(String));
+    expect(again[again.length - 1]!.checkpoint['cursor']).toBe(done['cursor']);
+  });
+
+  it('given a finished-pass checkpoint without a delta link (a table without change tracking), then the next pass re-reads only the records at the cursor second and keeps the cursor', async () => {
+    const c = connect(emu);
+    const full = await collect(c.read('contact', { batchSize: 10 }));
+    const { deltaLink: _dropped, ...done } = full[full.length - 1]!.checkpoint;
     const again = await collect(c.read('contact', { batchSize: 10, checkpoint: done }));
     await c.close();
     expect(done['cursor']).toEqual(expect.any(String));
@@ -173,7 +185,7 @@ describe('Dynamics connector under faults and service protection', () => {
     });
   });
 
-  it('given records edited while the extraction runs, then each is read once (with its new version) and the next incremental pass re-reads only the one-second lookback', async () => {
+  it('given records edited while the extraction runs, then each is read once (with its new version), the next delta pass returns exactly them, and the cursor fallback re-reads only the one-second lookback', async () => {
     await withEmulator({ records: 30, seed: 8, faults: { modifyDuringExtraction: 0.5 } }, async (emu) => {
       const c = connect(emu, { pageSize: 5 });
       const batches = await collect(c.read('account', { batchSize: 10 }));
@@ -187,7 +199,10 @@ describe('Dynamics connector under faults and service protection', () => {
       expect(cp['cursor']).toBe(maxModified);
       const lookback = records.filter((r) => Date.parse(String(r.fields['modifiedon'])) >= Date.parse(String(cp['cursor'])) - 1000);
       expect(lookback.length).toBeLessThan(5);
-      expect(ids(await collect(c.read('account', { batchSize: 10, checkpoint: cp }))).sort()).toEqual(lookback.map((r) => r.sourceId).sort());
+      // Change tracking started with the pass, so edits made during it come back in the next delta.
+      expect(ids(await collect(c.read('account', { batchSize: 10, checkpoint: cp }))).sort()).toEqual(edited.map((r) => r.sourceId).sort());
+      const { deltaLink: _dropped, ...cursorOnly } = cp;
+      expect(ids(await collect(c.read('account', { batchSize: 10, checkpoint: cursorOnly }))).sort()).toEqual(lookback.map((r) => r.sourceId).sort());
       await c.close();
     });
   });

@@ -102,11 +102,12 @@ export async function discoverDataverse(ctx: HookContext): Promise<DiscoveredSch
   for (const table of DATAVERSE_TABLES) {
     const res = await ctx.http.request({
       path: `/EntityDefinitions(LogicalName='${table.entity}')`,
-      query: { $select: 'LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute', $expand: 'Attributes' },
+      query: { $select: 'LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled', $expand: 'Attributes' },
       stream: table.entity,
       signal: ctx.signal,
     });
-    const attrs = (res.body as { Attributes?: AttributeMetadata[] }).Attributes ?? [];
+    const body = res.body as { Attributes?: AttributeMetadata[]; ChangeTrackingEnabled?: boolean };
+    const attrs = body.Attributes ?? [];
     const fields = toFields(attrs, await optionSets(ctx, table));
     const prefixes = [...new Set(fields.filter((f) => f.custom).map((f) => publisherPrefix(f.name)).filter((p): p is string => !!p))];
     if (prefixes.length) warnings.push(`${table.entity}: custom attributes with publisher prefix ${prefixes.join(', ')} (kept in metadata unless mapped)`);
@@ -117,7 +118,8 @@ export async function discoverDataverse(ctx: HookContext): Promise<DiscoveredSch
       fields,
       estimatedCount: counts.get(table.entity),
       supportsIncremental: true,
-      supportsDeletes: false,
+      // Deletions are read through change tracking (delta links), which the table must have enabled.
+      supportsDeletes: body.ChangeTrackingEnabled === true,
     });
   }
   return { sourceSystem: 'dynamics', version: 'Dataverse Web API v9.2', streams, warnings };

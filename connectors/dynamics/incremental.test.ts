@@ -1,7 +1,7 @@
 /**
- * Issue 5: an incremental second run through the engine picks up exactly the edited records,
- * including edits whose modifiedon ties with the previous run's high-water mark. The Dynamics
- * connector has no delete detection (no change tracking), so only changes are tested here.
+ * Issue 5: an incremental second run through the engine picks up exactly the changed and deleted
+ * records: edits (including edits whose modifiedon ties with the previous run's high-water mark) and
+ * deletions, both read through Dataverse change tracking (the delta link kept by the full run).
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,8 +22,8 @@ afterEach(async () => {
   emu = undefined;
 });
 
-describe('Dynamics incremental runs through the engine (changes only: the connector has no delete detection)', () => {
-  it('given edits at and after the high-water modifiedon, then the incremental run updates exactly those rows and creates or deletes nothing', async () => {
+describe('Dynamics incremental runs through the engine (change tracking: changes and deletions)', () => {
+  it('given edits at and after the high-water modifiedon and two deleted activities, then the incremental run updates exactly those rows, deletes exactly those two and creates nothing', async () => {
     emu = await startEmulator({ records: 20, seed: 23 });
     env = await createEngineEnv([]);
     const e = env;
@@ -41,7 +41,7 @@ describe('Dynamics incremental runs through the engine (changes only: the connec
     };
     const full = await run(false);
     expect(full.status).toBe('completed');
-    const checkpoint = async (entity: string): Promise<{ cursor: string; ids: string[] }> => {
+    const checkpoint = async (entity: string): Promise<{ cursor: string; ids: string[]; deltaLink?: string }> => {
       const { rows } = await e.pool.query(`SELECT checkpoint FROM "${e.controlSchema}".entity_progress WHERE run_id = $1 AND entity = $2`, [full.runId, entity]);
       return rows[0].checkpoint;
     };
@@ -49,29 +49,40 @@ describe('Dynamics incremental runs through the engine (changes only: the connec
     const contactCp = await checkpoint('contact');
     const lastAccount = em.control.count('account') - 1;
     expect(accountCp.ids).toContain(em.control.idOf('account', lastAccount));
+    expect(accountCp.deltaLink).toMatch(/\$deltatoken=/);
+    const t = e.targetSchema;
+    const activityRows = async (id: string): Promise<number> => (await e.pool.query(`SELECT 1 FROM "${t}".activities WHERE source_id = $1`, [id])).rowCount ?? 0;
+    const deletedTask = em.control.idOf('task', 3);
+    const deletedCall = em.control.idOf('phonecall', 2);
+    expect(await activityRows(deletedTask)).toBe(1);
+    expect(await activityRows(deletedCall)).toBe(1);
 
     // Ties: a record never at the boundary, and the boundary record itself edited again in the same second.
     const tieOther = em.control.modify('account', 4, { name: 'Tie Other Freight' }, accountCp.cursor);
     const tieBoundary = em.control.modify('account', lastAccount, { name: 'Tie Boundary Freight' }, accountCp.cursor);
     const later = em.control.modify('account', 9, { name: 'Later Edit Freight' }, Date.parse(accountCp.cursor) + 5_000);
     const contact = em.control.modify('contact', 6, { lastname: 'Tiedcontact' }, contactCp.cursor);
+    expect(em.control.remove('task', 3)).toBe(deletedTask);
+    expect(em.control.remove('phonecall', 2)).toBe(deletedCall);
 
     const inc = await run(true);
     expect(inc.error).toBeUndefined();
     expect(inc.status).toBe('completed');
     expect(inc.totals.reconciles).toBe(true);
     expect(inc.totals.created).toBe(0);
-    expect(inc.totals.deleted).toBe(0);
+    expect(inc.totals.deleted).toBe(2);
     expect(inc.totals.quarantined).toBe(0);
     const of = (entity: string) => inc.entities.find((x) => x.entity === entity)!;
     expect(of('account').updated).toBe(3);
     expect(of('contact').updated).toBe(1);
     expect(inc.totals.updated).toBe(4);
+    expect([of('task').deleted, of('phonecall').deleted]).toEqual([1, 1]);
+    expect(await activityRows(deletedTask)).toBe(0);
+    expect(await activityRows(deletedCall)).toBe(0);
     // Only the window since the previous high-water mark was read; owners are matched, not loaded.
     const extracted = inc.entities.filter((x) => x.target !== 'users').reduce((n, x) => n + x.extracted, 0);
-    expect(extracted).toBeLessThan(4 + 20);
+    expect(extracted).toBeLessThan(4 + 2 + 20);
 
-    const t = e.targetSchema;
     const names = new Map((await e.pool.query(`SELECT source_id, name FROM "${t}".accounts`)).rows.map((r) => [r.source_id, r.name]));
     expect(names.get(tieOther)).toBe('Tie Other Freight');
     expect(names.get(tieBoundary)).toBe('Tie Boundary Freight');

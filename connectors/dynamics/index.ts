@@ -1,7 +1,7 @@
 /**
  * The Dynamics 365 / Dataverse connector: the declarative definition (definition.ts) plus the
- * pages hook (pages.ts: $filter on modifiedon, Prefer headers, nextLink) and discovery through
- * EntityDefinitions (discover.ts).
+ * pages hook (pages.ts: $filter on modifiedon, Prefer headers, nextLink), change tracking through
+ * delta links (change-tracking.ts, tracking-connector.ts) and discovery through EntityDefinitions (discover.ts).
  */
 import { registerSecret } from '../../shared/log/redact.ts';
 import type { ConnectorFactoryOptions } from '../registry.ts';
@@ -11,6 +11,7 @@ import {
 import { DATAVERSE_API_VERSION, DATAVERSE_TABLES, MAX_PAGE_SIZE, dynamicsDefinitionInput } from './definition.ts';
 import { discoverDataverse } from './discover.ts';
 import { dataversePages } from './pages.ts';
+import { DynamicsSourceConnector } from './tracking-connector.ts';
 
 export { dynamicsDefinition, DATAVERSE_TABLES } from './definition.ts';
 
@@ -49,7 +50,7 @@ export function createConnector(options: DynamicsConnectorOptions): DeclarativeS
   });
   const pages: NonNullable<ConnectorHooks['pages']> = {};
   for (const table of DATAVERSE_TABLES) pages[table.entity] = dataversePages(table);
-  return new DeclarativeSourceConnector(definition, {
+  return new DynamicsSourceConnector(definition, {
     credentials: { ...options.credentials, environment_url: orgUrl },
     baseUrl: `${orgUrl}/api/data/${DATAVERSE_API_VERSION}`,
     tokenUrl: options.tokenUrl,

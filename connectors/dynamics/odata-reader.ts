@@ -24,6 +24,8 @@ export interface ODataPage {
   raw: Record<string, FieldValue>[];
   /** The `@odata.nextLink` as served (absolute URL carrying $skiptoken), or undefined on the last page. */
   nextLink?: string;
+  /** `@odata.deltaLink` (last page of a change-tracked pass or of a delta response). */
+  deltaLink?: string;
   /** The paging cookie inside the next link, when there is one. */
   cookie?: PagingCookie;
   /** `@odata.context`, e.g. "…/$metadata#accounts(name,revenue)". */
@@ -109,5 +111,10 @@ export function readODataPage(body: unknown, entity: string, primaryId: string):
   const next = b['@odata.nextLink'];
   const nextLink = typeof next === 'string' && next !== '' ? next : undefined;
   const context = typeof b['@odata.context'] === 'string' ? (b['@odata.context'] as string) : undefined;
-  return { records, raw, nextLink, cookie: nextLink ? parsePagingCookie(nextLink) : undefined, context };
+  return { records, raw, nextLink, cookie: nextLink ? parsePagingCookie(nextLink) : undefined, context, deltaLink: linkOf(b, '@odata.deltaLink') };
+}
+
+export function linkOf(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The Dataverse pages hook: the first request carries `$orderby=modifiedon asc`, the incremental
  * `$filter=modifiedon ge <since>` and the Prefer header (odata.maxpagesize, all annotations);
- * following pages use `@odata.nextLink` as served, through the SDK's next-URL paginator.
+ * following pages use `@odata.nextLink` as served, through the SDK's next-URL paginator. A full pass
+ * also asks for `odata.track-changes`, so its last page carries `@odata.deltaLink` (change-tracking.ts).
  */
 import { paginate, type HookContext, type Page, type StreamPagesArgs } from '../sdk/index.ts';
 import type { DataverseTable } from './definition.ts';
@@ -15,8 +16,11 @@ export function odataDateTime(iso: string): string {
   return new Date(Date.parse(iso)).toISOString();
 }
 
-export function preferHeader(pageSize: number): string {
-  return `odata.maxpagesize=${pageSize},${PREFER_ANNOTATIONS}`;
+/** Ask for a delta link on the last page of a full pass (ignored by tables without change tracking). */
+export const PREFER_TRACK_CHANGES = 'odata.track-changes';
+
+export function preferHeader(pageSize: number, trackChanges = false): string {
+  return `odata.maxpagesize=${pageSize},${PREFER_ANNOTATIONS}${trackChanges ? `,${PREFER_TRACK_CHANGES}` : ''}`;
 }
 
 /** The first page of a pass: `$orderby=modifiedon asc`, plus `$filter=modifiedon ge <since>` for incremental passes. */
@@ -30,7 +34,8 @@ export function firstPageUrl(ctx: HookContext, args: Pick<StreamPagesArgs, 'stre
 /** The pages hook for one table. */
 export function dataversePages(table: DataverseTable) {
   return async function* pages(ctx: HookContext, args: StreamPagesArgs): AsyncGenerator<Page> {
-    const headers = { prefer: preferHeader(args.pageSize) };
+    // A full pass (no lower bound, first page or resumed) asks for change tracking; a modifiedon pass does not.
+    const headers = { prefer: preferHeader(args.pageSize, args.since === undefined) };
     // The first page is addressed by its full URL too, so a checkpoint taken inside it resumes on the
     // very same query (the SDK derives a new lower bound from the high-water mark on resume).
     const start = args.start ?? { url: firstPageUrl(ctx, args) };
@@ -47,7 +52,8 @@ export function dataversePages(table: DataverseTable) {
         });
         const page = readODataPage(res.body, table.entity, table.id);
         // Normalised records, and the nextLink under a dot-free key the SDK paginator can address.
-        return { body: { value: page.raw, nextLink: page.nextLink }, headers: res.headers };
+        // deltaLink (last page of a tracked pass) is picked up by the connector for the final checkpoint.
+        return { body: { value: page.raw, nextLink: page.nextLink, deltaLink: page.deltaLink }, headers: res.headers };
       },
     );
   };

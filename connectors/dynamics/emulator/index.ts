@@ -19,6 +19,8 @@ export interface DynamicsEmulatorOptions extends StartEmulatorOptions {
   limits?: Partial<ProtectionLimits>;
   /** Revoke each access token after this many API requests (a token that dies mid-extraction while the client still trusts it). */
   tokenRequestBudget?: number;
+  /** Tables (logical names) without change tracking: `Prefer: odata.track-changes` is not applied to them. */
+  untrackedTables?: string[];
 }
 
 /** Demo, training and test controls (not part of Dataverse's API). */
@@ -26,9 +28,14 @@ export interface DynamicsEmulatorControl {
   /**
    * Edit record `index` of table `entity` (logical name): `fields` override attribute values and
    * modifiedon becomes `modifiedOn` (ISO or epoch ms, whole seconds) or, by default, a time past every
-   * generated record. Returns the record's id. Dataverse keeps no trace of deletions the connector reads.
+   * generated record. Returns the record's id. The edit shows up in the table's next delta response.
    */
   modify(entity: string, index: number, fields?: Record<string, string | number | boolean | null>, modifiedOn?: string | number): string;
+  /**
+   * Delete record `index` of table `entity` as a user would: it disappears from queries and the next
+   * delta response lists it as a `$deletedEntity` with reason "deleted". Returns the record's id.
+   */
+  remove(entity: string, index: number): string;
   /** The id of record `index` of `entity`. */
   idOf(entity: string, index: number): string;
   count(entity: string): number;
@@ -60,7 +67,7 @@ export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<Dyna
     userId: store.guid('systemuser', 0),
     businessUnitId: store.guid('businessunit', userBusinessUnit(0)),
     organizationId: recordGuid(seed, 'organization', 0),
-  });
+  }, new Set(opts.untrackedTables ?? []));
   let baseUrl = '';
 
   const issueToken = async (req: IncomingMessage, res: ServerResponse, tenant: string): Promise<void> => {
@@ -145,6 +152,10 @@ export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<Dyna
         const ms = typeof modifiedOn === 'string' ? Date.parse(modifiedOn) : modifiedOn;
         if (ms !== undefined && !Number.isFinite(ms)) throw new RangeError(`not a timestamp: ${String(modifiedOn)}`);
         return store.edit(entity, index, fields, ms === undefined ? undefined : Math.floor(ms / 1000));
+      },
+      remove(entity, index) {
+        if (!store.spec(entity)) throw new RangeError(`the emulator has no table named ${entity}`);
+        return store.remove(entity, index);
       },
       idOf: (entity, index) => store.guid(entity, index),
       count: (entity) => store.count(entity),

@@ -91,7 +91,7 @@ export function attributesJson(spec: EntitySpec): Array<Record<string, unknown>>
   return attributeList(spec).map((a) => attributeJson(spec, a));
 }
 
-export function entityJson(spec: EntitySpec, withAttributes: boolean): Record<string, unknown> {
+export function entityJson(spec: EntitySpec, withAttributes: boolean, changeTracking = true): Record<string, unknown> {
   const json: Record<string, unknown> = {
     MetadataId: metadataId(spec.logicalName),
     LogicalName: spec.logicalName,
@@ -105,6 +105,7 @@ export function entityJson(spec: EntitySpec, withAttributes: boolean): Record<st
     IsCustomEntity: false,
     IsActivity: ['task', 'appointment', 'phonecall'].includes(spec.logicalName),
     IsValidForAdvancedFind: true,
+    ChangeTrackingEnabled: changeTracking,
     OwnershipType: spec.attributes.some((a) => a.type === 'Owner') ? 'UserOwned' : 'BusinessOwned',
     DisplayName: label(spec.displayName),
     DisplayCollectionName: label(spec.displayCollectionName),

@@ -1,7 +1,7 @@
 /**
  * The subset of OData v4 query syntax the Dataverse emulator understands: Prefer headers,
  * $select, $filter (comparisons joined by `and`), $orderby on modifiedon / the primary key, $top,
- * and Dataverse-style `$skiptoken` paging cookies.
+ * and Dataverse-style `$skiptoken` paging cookies (which carry the delta token of a tracked pass).
  */
 import type { EntitySpec, RawRecord, RawValue } from './entity-types.ts';
 import { allAttributes, webName } from './serialize.ts';
@@ -18,6 +18,8 @@ export class ODataError extends Error {
 export interface Preferences {
   maxPageSize?: number;
   includeAnnotations?: string;
+  /** `odata.track-changes` was asked for (applied only on tables with change tracking). */
+  trackChanges?: boolean;
   /** What to echo in Preference-Applied. */
   applied: string[];
 }
@@ -54,6 +56,8 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
     } else if (key === 'odata.include-annotations') {
       prefs.includeAnnotations = value;
       prefs.applied.push(`odata.include-annotations="${value}"`);
+    } else if (key === 'odata.track-changes') {
+      prefs.trackChanges = true;
     }
   }
   return prefs;
@@ -153,18 +157,20 @@ export function checkOrderBy(spec: EntitySpec, orderby: string | null): void {
 }
 
 /** Dataverse paging cookie, as it appears (URL-encoded) in $skiptoken. */
-export function encodeSkipToken(spec: EntitySpec, page: number, last: { key: OrderKey; id: string }, first: { key: OrderKey; id: string }): string {
+export function encodeSkipToken(spec: EntitySpec, page: number, last: { key: OrderKey; id: string }, first: { key: OrderKey; id: string }, deltaToken?: string): string {
   const iso = (s: number): string => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const inner =
     `<cookie page="${page}"><modifiedon last="${iso(last.key.modifiedon)}" first="${iso(first.key.modifiedon)}" />` +
     `<${spec.primaryId} last="{${last.id.toUpperCase()}}" first="{${first.id.toUpperCase()}}" /></cookie>`;
-  return `<cookie pagenumber="${page + 1}" pagingcookie="${encodeURIComponent(encodeURIComponent(inner))}" istracking="False" />`;
+  return `<cookie pagenumber="${page + 1}" pagingcookie="${encodeURIComponent(encodeURIComponent(inner))}" istracking="${deltaToken === undefined ? 'False' : `True" deltatoken="${encodeURIComponent(deltaToken)}`}" />`;
 }
 
 export interface DecodedSkipToken {
   pageNumber: number;
   lastModified: number;
   lastId: string;
+  /** The change-tracking start of a tracked pass (`odata.track-changes` on its first page). */
+  deltaToken?: string;
 }
 
 export function decodeSkipToken(spec: EntitySpec, token: string): DecodedSkipToken {
@@ -183,5 +189,12 @@ export function decodeSkipToken(spec: EntitySpec, token: string): DecodedSkipTok
   if (!mod || !id) throw bad();
   const lastModified = Date.parse(mod[1]!) / 1000;
   if (!Number.isFinite(lastModified)) throw bad();
-  return { pageNumber: Number(page[1]), lastModified, lastId: id[1]!.toLowerCase() };
+  const tracking = /deltatoken="([^"]*)"/.exec(token)?.[1];
+  let deltaToken: string | undefined;
+  try {
+    deltaToken = tracking === undefined ? undefined : decodeURIComponent(tracking);
+  } catch {
+    throw bad();
+  }
+  return { pageNumber: Number(page[1]), lastModified, lastId: id[1]!.toLowerCase(), deltaToken };
 }

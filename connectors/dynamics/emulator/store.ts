@@ -2,7 +2,8 @@
  * The emulator's virtual table store. Records are generated on demand from their index; only the
  * few records "modified during extraction" are held (as overlays). Every entity is ordered by
  * (modifiedon, index): base modification times grow with the index (three records share each
- * second, so ties are common), and overlaid records move past the newest base time.
+ * second, so ties are common), and overlaid records move past the newest base time. Edits and
+ * deletions get a change number each (change tracking: a delta token is a change number).
  */
 import { BASE_EPOCH_S, Rng, hashString, isoSeconds, recordGuid, decodeRecordGuid } from './generate.ts';
 import type { EntitySpec, GenContext, RawRecord } from './entity-types.ts';
@@ -39,6 +40,10 @@ export class RecordStore implements GenContext {
   private readonly byName = new Map<string, EntitySpec>();
   private readonly overlays = new Map<string, Map<number, Overlay>>();
   private mutationClock = 0;
+  /** Change tracking: a sequence number per edit or deletion, and each record's latest change. */
+  private changeSeq = 0;
+  private readonly changed = new Map<string, Map<number, number>>();
+  private readonly deleted = new Map<string, Set<number>>();
 
   constructor(readonly seed: number, readonly accounts: number) {
     for (const s of ENTITY_SPECS) {
@@ -114,6 +119,7 @@ export class RecordStore implements GenContext {
   *scan(entity: string, bounds: Bounds, after?: OrderKey): Generator<OrderKey> {
     const total = this.count(entity);
     const overlays = this.overlays.get(entity);
+    const deleted = this.deleted.get(entity);
     const within = (m: number): boolean =>
       (!bounds.from || (bounds.from.inclusive ? m >= bounds.from.at : m > bounds.from.at)) &&
       (!bounds.to || (bounds.to.inclusive ? m <= bounds.to.at : m < bounds.to.at));
@@ -132,7 +138,7 @@ export class RecordStore implements GenContext {
         if (within(moved[j]!.modifiedon) && afterKey(moved[j]!)) yield moved[j]!;
       }
       if (bounds.to && !within(m)) break;
-      if (overlays?.has(i)) continue;
+      if (overlays?.has(i) || deleted?.has(i)) continue;
       const k = { modifiedon: m, index: i };
       if (within(m) && afterKey(k)) yield k;
     }
@@ -145,7 +151,8 @@ export class RecordStore implements GenContext {
    * edit sorts last). Returns the record's id.
    */
   edit(entity: string, index: number, fields: RawRecord, modifiedon?: number): string {
-    if (index < 0 || index >= this.count(entity)) throw new RangeError(`no ${entity} record at index ${index}`);
+    if (index < 0 || index >= this.count(entity) || this.isDeleted(entity, index)) throw new RangeError(`no ${entity} record at index ${index}`);
+    this.track(entity, index);
     let map = this.overlays.get(entity);
     if (!map) this.overlays.set(entity, (map = new Map()));
     const prev = map.get(index);
@@ -170,10 +177,51 @@ export class RecordStore implements GenContext {
     for (let k = 0; k < n; k++) {
       const index = rng.int(after.index + 1, total - 1);
       this.mutationClock += 1;
+      if (this.isDeleted(entity, index)) continue;
       const prev = map.get(index);
+      this.track(entity, index);
       map.set(index, { modifiedon: maxBase + 60 + this.mutationClock, version: (prev?.version ?? 0) + 1 });
       touched.push(index);
     }
     return touched;
+  }
+
+  /** Delete a record as a user would (demos, training, tests). Returns its id. */
+  remove(entity: string, index: number): string {
+    if (index < 0 || index >= this.count(entity) || this.isDeleted(entity, index)) throw new RangeError(`no ${entity} record at index ${index}`);
+    this.overlays.get(entity)?.delete(index);
+    let set = this.deleted.get(entity);
+    if (!set) this.deleted.set(entity, (set = new Set()));
+    set.add(index);
+    this.track(entity, index);
+    return this.guid(entity, index);
+  }
+
+  isDeleted(entity: string, index: number): boolean {
+    return this.deleted.get(entity)?.has(index) ?? false;
+  }
+
+  /** Records of `entity` that exist now (generated minus deleted). */
+  liveCount(entity: string): number {
+    return this.count(entity) - (this.deleted.get(entity)?.size ?? 0);
+  }
+
+  /** The latest change sequence number: a delta token's starting point. */
+  currentChange(): number {
+    return this.changeSeq;
+  }
+
+  /** Records of `entity` changed or deleted after change `since`, in change order. */
+  changesSince(entity: string, since: number): Array<{ index: number; seq: number; deleted: boolean }> {
+    const out = [...(this.changed.get(entity)?.entries() ?? [])]
+      .filter(([, seq]) => seq > since)
+      .map(([index, seq]) => ({ index, seq, deleted: this.isDeleted(entity, index) }));
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  private track(entity: string, index: number): void {
+    let map = this.changed.get(entity);
+    if (!map) this.changed.set(entity, (map = new Map()));
+    map.set(index, ++this.changeSeq);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Request handlers for /api/data/v9.2/: entity sets (paged with Dataverse paging cookies),
- * single records, EntityDefinitions metadata, WhoAmI and RetrieveTotalRecordCount.
+ * single records, EntityDefinitions metadata, WhoAmI and RetrieveTotalRecordCount, and change
+ * tracking (`Prefer: odata.track-changes` → `@odata.deltaLink`; `$deltatoken` → changes and `$deletedEntity`s).
  */
 import { ODataError, checkOrderBy, decodeSkipToken, encodeSkipToken, parseFilter, parsePrefer, parseSelect, type Preferences } from './odata.ts';
 import { annotationFilter, serializeRecord } from './serialize.ts';
@@ -51,6 +52,8 @@ export class WebApi {
     private readonly store: RecordStore,
     private readonly faults: FaultInjector,
     private readonly identity: { userId: string; businessUnitId: string; organizationId: string },
+    /** Tables (logical names) whose change tracking is off: odata.track-changes is ignored, $deltatoken refused. */
+    private readonly untracked: ReadonlySet<string> = new Set(),
   ) {}
 
   handle(req: ApiRequest): ApiResponse {
@@ -73,7 +76,7 @@ export class WebApi {
 
   private single(req: ApiRequest, spec: EntitySpec, key: string): ApiResponse {
     const index = this.store.indexOf(spec.logicalName, key);
-    if (index === undefined) throw new ODataError(404, '0x80040217', `${spec.logicalName} With Id = ${key} Does Not Exist`);
+    if (index === undefined || this.store.isDeleted(spec.logicalName, index)) throw new ODataError(404, '0x80040217', `${spec.logicalName} With Id = ${key} Does Not Exist`);
     const prefs = parsePrefer(req.prefer);
     const select = parseSelect(spec, param(req, '$select'));
     const body = serializeRecord(this.store, spec, this.store.record(spec, index), { select, include: annotationFilter(prefs.includeAnnotations) });
@@ -83,6 +86,9 @@ export class WebApi {
 
   private page(req: ApiRequest, spec: EntitySpec): ApiResponse {
     const prefs = parsePrefer(req.prefer);
+    const tracked = !this.untracked.has(spec.logicalName);
+    const deltaParam = param(req, '$deltatoken');
+    if (deltaParam !== null) return this.delta(req, spec, deltaParam, prefs);
     const select = parseSelect(spec, param(req, '$select'));
     const filter = parseFilter(spec, param(req, '$filter'));
     checkOrderBy(spec, param(req, '$orderby'));
@@ -94,13 +100,19 @@ export class WebApi {
     const token = param(req, '$skiptoken');
     let after: OrderKey | undefined;
     let pageNumber = 1;
+    let deltaToken: string | undefined;
     if (token !== null) {
       const decoded = decodeSkipToken(spec, token);
       const index = this.store.indexOf(spec.logicalName, decoded.lastId);
       if (index === undefined) throw new ODataError(400, '0x80040203', `Invalid $skiptoken for ${spec.entitySetName}: unknown record.`);
       after = { modifiedon: decoded.lastModified, index };
       pageNumber = decoded.pageNumber;
+      deltaToken = decoded.deltaToken;
+    } else if (prefs.trackChanges && tracked) {
+      // The tracking start is taken when the pass starts: a change made while it pages shows up in the next delta.
+      deltaToken = formatDeltaToken(this.store.currentChange());
     }
+    if (deltaToken !== undefined) prefs.applied.push('odata.track-changes');
     const include = annotationFilter(prefs.includeAnnotations);
     const rows: Record<string, unknown>[] = [];
     const keys: OrderKey[] = [];
@@ -129,16 +141,52 @@ export class WebApi {
         }
       }
     }
-    const ctx = `${this.apiRoot(req)}$metadata#${spec.entitySetName}${select ? `(${[...select].join(',')})` : ''}`;
+    const ctx = `${this.apiRoot(req)}$metadata#${spec.entitySetName}${select ? `(${[...select].join(',')})` : ''}${deltaToken !== undefined ? '/$delta' : ''}`;
     const body: Record<string, unknown> = { '@odata.context': ctx, value: rows };
+    const kept = req.query.filter(([k]) => k !== '$skiptoken').map(([, , rawPiece]) => rawPiece);
     if (more && lastKey) {
       const first = keys[0]!;
-      const cookie = encodeSkipToken(spec, pageNumber, { key: lastKey, id: this.store.guid(spec.logicalName, lastKey.index) }, { key: first, id: this.store.guid(spec.logicalName, first.index) });
-      const kept = req.query.filter(([k]) => k !== '$skiptoken').map(([, , rawPiece]) => rawPiece);
-      kept.push(`$skiptoken=${encodeURIComponent(cookie)}`);
-      body['@odata.nextLink'] = `${this.apiRoot(req)}${spec.entitySetName}?${kept.join('&')}`;
+      const cookie = encodeSkipToken(spec, pageNumber, { key: lastKey, id: this.store.guid(spec.logicalName, lastKey.index) }, { key: first, id: this.store.guid(spec.logicalName, first.index) }, deltaToken);
+      body['@odata.nextLink'] = `${this.apiRoot(req)}${spec.entitySetName}?${[...kept, `$skiptoken=${encodeURIComponent(cookie)}`].join('&')}`;
+    } else if (deltaToken !== undefined) {
+      body['@odata.deltaLink'] = this.deltaLink(req, spec, deltaToken, kept);
     }
     return { status: 200, body, headers: applied(prefs) };
+  }
+
+  /** The delta link of a defining query: its own options (no $filter/$orderby/$skiptoken) plus the token. */
+  private deltaLink(req: ApiRequest, spec: EntitySpec, token: string, pieces: string[]): string {
+    const kept = pieces.filter((p) => !/^(\$|%24)(skiptoken|deltatoken|orderby|filter|top)=/i.test(p));
+    return `${this.apiRoot(req)}${spec.entitySetName}?${[...kept, `$deltatoken=${encodeURIComponent(token)}`].join('&')}`;
+  }
+
+  /**
+   * A delta request: the records changed since the token (as they are now) and a `$deletedEntity`
+   * entry per deleted record, in change order, in one page; the last page carries the next delta link.
+   */
+  private delta(req: ApiRequest, spec: EntitySpec, token: string, prefs: Preferences): ApiResponse {
+    if (this.untracked.has(spec.logicalName)) throw new ODataError(400, '0x80044197', `Change tracking is not enabled for entity ${spec.logicalName}.`);
+    const since = parseDeltaToken(token);
+    if (since === undefined || since > this.store.currentChange()) throw new ODataError(400, '0x80044197', `Invalid $deltatoken for ${spec.entitySetName}.`);
+    const select = parseSelect(spec, param(req, '$select'));
+    const include = annotationFilter(prefs.includeAnnotations);
+    const root = this.apiRoot(req);
+    const value = this.store.changesSince(spec.logicalName, since).map((c) =>
+      c.deleted
+        ? { '@odata.context': `${root}$metadata#${spec.entitySetName}/$deletedEntity`, id: this.store.guid(spec.logicalName, c.index), reason: 'deleted' }
+        : serializeRecord(this.store, spec, this.store.record(spec, c.index), { select, include }),
+    );
+    prefs.applied.push('odata.track-changes');
+    const kept = req.query.map(([, , rawPiece]) => rawPiece);
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${root}$metadata#${spec.entitySetName}${select ? `(${[...select].join(',')})` : ''}/$delta`,
+        '@odata.deltaLink': this.deltaLink(req, spec, formatDeltaToken(this.store.currentChange()), kept),
+        value,
+      },
+      headers: applied(prefs),
+    };
   }
 
   private metadata(req: ApiRequest, seg: string): ApiResponse {
@@ -151,14 +199,14 @@ export class WebApi {
       const wanted = filter ? /LogicalName eq '([a-z_]+)'/.exec(filter)?.[1] : undefined;
       const specs = ENTITY_SPECS.filter((s) => !wanted || s.logicalName === wanted);
       const expand = /^Attributes/.test(param(req, '$expand') ?? '');
-      return { status: 200, body: { '@odata.context': root, value: specs.map((s) => projectJson(entityJson(s, expand), select)) } };
+      return { status: 200, body: { '@odata.context': root, value: specs.map((s) => projectJson(entityJson(s, expand, !this.untracked.has(s.logicalName)), select)) } };
     }
     const spec = this.store.spec(m[1]);
     if (!spec) throw new ODataError(404, '0x80040217', `Could not find entity with LogicalName '${m[1]}'.`);
     const isAttributes = seg.includes('/Attributes');
     if (!isAttributes) {
       const expand = /^Attributes/.test(param(req, '$expand') ?? '');
-      return { status: 200, body: { '@odata.context': `${root}/$entity`, ...projectJson(entityJson(spec, expand), select) } };
+      return { status: 200, body: { '@odata.context': `${root}/$entity`, ...projectJson(entityJson(spec, expand, !this.untracked.has(spec.logicalName)), select) } };
     }
     const cast = m[2] as 'Picklist' | 'State' | 'Status' | undefined;
     const list = cast ? optionSetAttributesJson(spec, cast) : attributesJson(spec);
@@ -180,10 +228,22 @@ export class WebApi {
       status: 200,
       body: {
         '@odata.context': `${this.apiRoot(req)}$metadata#Microsoft.Dynamics.CRM.RetrieveTotalRecordCountResponse`,
-        EntityRecordCountCollection: { Count: keys.length, IsReadOnly: false, Keys: keys, Values: keys.map((k) => this.store.count(k)) },
+        EntityRecordCountCollection: { Count: keys.length, IsReadOnly: false, Keys: keys, Values: keys.map((k) => this.store.liveCount(k)) },
       },
     };
   }
+}
+
+/** Dataverse delta tokens read `<change number>!<UTC date time>`; the emulator reads the number back. */
+export function formatDeltaToken(change: number): string {
+  const d = new Date();
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${change}!${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+}
+
+export function parseDeltaToken(token: string): number | undefined {
+  const m = /^(\d+)!/.exec(token);
+  return m ? Number(m[1]) : undefined;
 }
 
 function applied(prefs: Preferences): Record<string, string> {
