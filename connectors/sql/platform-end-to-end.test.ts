@@ -55,11 +55,30 @@ describe('platform sample databases through the engine', () => {
     for (const l of legs) expect(l.s).toEqual([1, 2, 3]);
   });
 
-  it('given a CargoWise sample with bad data, then the run completes, reconciles and quarantines the bad rows with reasons', async () => {
-    const { report } = await migrate('cargowise', 1000, true);
+  it('given a CargoWise sample with bad data, then the run completes, reconciles and quarantines each kind of bad row with its reason', async () => {
+    const { report, q } = await migrate('cargowise', 2000, true);
     expect(report.status).toBe('completed');
     expect(report.totals.reconciles).toBe(true);
-    expect(report.totals.quarantined).toBeGreaterThan(0);
-    expect(report.quarantineSample.every((s) => typeof s.reason === 'string' && s.reason.length > 0)).toBe(true);
+    for (const e of report.entities) expect(e.reconciles, e.entity).toBe(true);
+    const rows = await q(`SELECT entity, field, reason FROM "${env!.controlSchema}".quarantine`);
+    expect(rows.length).toBe(report.totals.quarantined);
+    expect(rows.every((r) => typeof r.reason === 'string' && r.reason.length > 0)).toBe(true);
+    const kinds: [kind: string, entity: RegExp, field: RegExp, reason: RegExp][] = [
+      ['orphan reference', /^TransportLeg$/, /^shipment_id$/, /which was not loaded \(orphan\)/],
+      ['impossible date (SQL Server sentinel)', /^Shipment$/, /^JS_E_(DEP|ARV)$/, /(1753-01-01|9999-12-31|1900-01-01) is .*"no (end )?date" value/],
+      ['impossible invoice date', /^Invoice$/, /^AH_InvoiceDate$/, /plausible date/],
+      ['duplicate shipment number', /^Shipment$/, /^JS_UniqueConsignRef$/, /duplicate business key: shipment_number "S\d+"/],
+      ['duplicate invoice number', /^Invoice$/, /^AH_TransactionNum$/, /duplicate business key: invoice_number "INV\d+"/],
+      ['NULL business key', /^Shipment$/, /^JS_UniqueConsignRef$/, /required JS_UniqueConsignRef is missing/],
+      ['mixed encodings', /^(Organization|OrgContact)$/, /^(OH_FullName|OC_LastName)$/, /double-encoded \(mojibake\)/],
+      ['1 MB memo', /^Shipment$/, /^JS_GoodsDescription$/, /metadata 1\.0 MB, over the 256 KB limit; JS_GoodsDescription alone is 1\.0 MB/],
+    ];
+    // Nothing clean is quarantined: every entry is one of the injected kinds (or U+FFFD, also injected as an encoding fault).
+    const known = [...kinds.map((k) => k[3]), /replacement characters/];
+    expect(rows.filter((r) => !known.some((re) => re.test(r.reason as string))).map((r) => r.reason)).toEqual([]);
+    for (const [kind, entity, field, reason] of kinds) {
+      const hit = rows.find((r) => entity.test(r.entity as string) && field.test(r.field as string) && reason.test(r.reason as string));
+      expect(hit, `${kind}: no quarantine entry for ${entity}.${field} matching ${reason}; reasons: ${[...new Set(rows.filter((r) => entity.test(r.entity as string)).map((r) => `${r.field}: ${r.reason}`))].slice(0, 8).join(' | ')}`).toBeDefined();
+    }
   });
 });

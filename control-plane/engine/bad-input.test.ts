@@ -45,7 +45,23 @@ const cases: Case[] = [
   ['day-first date', 'Opportunity', 'bado-05', { ...okOpp, CloseDate: '30/06/2024' }, /not a date/],
   ['NaN amount', 'Opportunity', 'bado-06', { ...okOpp, Amount: 'NaN' }, /not a number/],
   ['name over varchar(255)', 'Opportunity', 'bado-07', { ...okOpp, Name: long(300) }, /longer than the column's limit of 255/],
+  ['SQL Server "no date" sentinel 1753-01-01', 'Opportunity', 'bado-08', { ...okOpp, CloseDate: '1753-01-01' }, /"1753-01-01" is before 1900-01-01, the earliest plausible date \(1753-01-01 is SQL Server datetime's minimum, a common "no date" value\)/],
+  ['"no end date" sentinel 9999-12-31', 'Opportunity', 'bado-09', { ...okOpp, CloseDate: '9999-12-31' }, /after 2199-12-31, the latest plausible date \(9999-12-31 is the maximum date/],
+  ['SQL Server zero datetime 1900-01-01', 'Account', 'bad-23', { ...okAccount, CreatedDate: '1900-01-01T00:00:00Z' }, /CreatedDate "1900-01-01T00:00:00Z" is not a plausible date \(1900-01-01 is SQL Server's zero datetime/],
+  ['year 0001 timestamp', 'Account', 'bad-24', { ...okAccount, CreatedDate: '0001-01-01T00:00:00Z' }, /before 1900-01-01.*set minDate in the mapping/],
+  ['far-future timestamp', 'Account', 'bad-25', { ...okAccount, LastModifiedDate: '2250-06-01T00:00:00Z' }, /LastModifiedDate "2250-06-01T00:00:00Z" is after 2199-12-31/],
+  ['UTF-8 read as Latin-1 (mojibake)', 'Account', 'bad-26', { ...okAccount, Name: 'SociÃ©tÃ© GÃ©nÃ©rale' }, /Name looks double-encoded \(mojibake\): "Ã©" is the UTF-8 encoding of "é"/],
+  ['UTF-8 quote read as Windows-1252', 'Contact', 'badc-03', { ...okContact, LastName: 'Oâ€™Brien' }, /LastName looks double-encoded \(mojibake\): "â€™" is the UTF-8 encoding of "’"/],
+  ['mojibake pound sign', 'Account', 'bad-27', { ...okAccount, Website: 'https://example.com/Â£' }, /double-encoded.*"£"/],
+  ['mojibake inside a composed address', 'Account', 'bad-29', { ...okAccount, BillingCity: 'ZÃ¼rich' }, /BillingCity looks double-encoded \(mojibake\): "Ã¼" is the UTF-8 encoding of "ü" read as Windows-1252\/Latin-1 \(the source mixes encodings\) \(column billing_address.city\)/],
+  ['a 1 MB memo in an unmapped field', 'Account', 'bad-28', { ...okAccount, Notes: `${long(1024 * 1024 - 12)} end of memo` }, /metadata 1\.0 MB, over the 256 KB limit; Notes alone is 1\.0 MB/],
   ['impossible task date with an assumed zone', 'Task', 'badt-01', { Subject: 's', ActivityDate: '2024-02-30', OwnerId: 'U1', CreatedDate: '2024-01-01T00:00:00Z', LastModifiedDate: '2024-01-01T00:00:00Z' }, /impossible timestamp/],
+];
+
+/** Legitimate non-ASCII text that the mojibake heuristic must leave alone. */
+const legit: [name: string, sourceId: string][] = [
+  ['São Paulo Freight', 'ok-01'], ['Müller Logistik', 'ok-02'], ['Ångström Shipping', 'ok-03'], ['Straße İstanbul', 'ok-04'],
+  ['Cafe\u0301 Import', 'ok-05'], ['JOÃO CARGA', 'ok-06'], ['CAFÉ… Trading', 'ok-07'], ['Zoë’s “Best” Ωmega — 東京', 'ok-08'],
 ];
 
 let env: EngineEnv;
@@ -57,6 +73,7 @@ beforeAll(async () => {
   env = await createEngineEnv(testUsers);
   const data = crmData(20);
   for (const [, entity, sourceId, fields] of cases) data[entity]!.push({ sourceId, fields: fields as never });
+  for (const [Name, sourceId] of legit) data.Account!.push({ sourceId, fields: { ...okAccount, Name, BillingCity: Name } });
   data.Account!.push({ sourceId: 'inject-01', fields: { ...okAccount, Name: injection, ['"; DROP TABLE contacts; --']: 'x' } });
   data.Account!.push({ sourceId: accId(3), fields: { ...okAccount, Name: 'duplicate in a later batch' } });
   data.Account!.splice(5, 0, { sourceId: accId(4), fields: { ...okAccount, Name: 'duplicate in the same batch' } });
@@ -84,6 +101,12 @@ describe('bad input', () => {
     expect(rows.map((r) => r.name)).toEqual(['Account 3', 'Account 4']);
   });
 
+  it.each(legit)('given legitimate non-ASCII text %j, then it loads unchanged (not taken for mojibake)', async (name, sourceId) => {
+    expect(reasons.get(`Account/${sourceId}`)).toBeUndefined();
+    const { rows } = await env.pool.query(`SELECT name, billing_address->>'city' AS city FROM "${env.targetSchema}".accounts WHERE source_id = $1`, [sourceId]);
+    expect(rows[0]).toEqual({ name, city: name });
+  });
+
   it('given SQL in values and field names, then it is stored as text and nothing is executed', async () => {
     const { rows } = await env.pool.query(`SELECT name, metadata FROM "${env.targetSchema}".accounts WHERE source_id = 'inject-01'`);
     expect(rows[0].name).toBe(injection);
@@ -98,6 +121,6 @@ describe('bad input', () => {
     const quarantined = report.entities.reduce((a, e) => a + e.quarantined, 0);
     expect(quarantined).toBe(cases.length + 2);
     const acc = report.entities.find((e) => e.entity === 'Account')!;
-    expect(acc.extracted).toBe(20 + cases.filter((c) => c[1] === 'Account').length + 3);
+    expect(acc.extracted).toBe(20 + cases.filter((c) => c[1] === 'Account').length + legit.length + 3);
   });
 });

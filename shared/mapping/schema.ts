@@ -71,6 +71,11 @@ export const FieldRuleSchema = z
     assumeZone: z.string().optional(),
     /** Date/number parsing hints. */
     format: z.string().optional(),
+    /** Plausible window for date/timestamp columns, inclusive (YYYY-MM-DD). Default 1900-01-01..2199-12-31, 1900-01-01 itself excluded. */
+    minDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'minDate must be YYYY-MM-DD').optional(),
+    maxDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'maxDate must be YYYY-MM-DD').optional(),
+    /** A business key: a record whose value another record of the same tenant and source system already holds is quarantined. */
+    unique: z.boolean().optional(),
   })
   .strict();
 

@@ -16,6 +16,7 @@ import {
 } from '../sql/records.ts';
 import { bisectApply, deleteRows, mergeRows, tryDirect, type LoadTarget, type MergeResult } from './merge.ts';
 import { prepareStages } from './stage.ts';
+import { checkBusinessKeys } from './unique.ts';
 import { dryRunRows, existsForDryRun } from './dry-run.ts';
 import { insertPlaceholders, resolveOrphans, type RowWithRefs } from './orphans.ts';
 
@@ -45,7 +46,7 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
   const counts = zeroCounts();
   counts.extracted = batch.records.length;
   const quarantine: QuarantineEntry[] = [];
-  const rows: RowWithRefs[] = [];
+  let rows: RowWithRefs[] = [];
   const deletes: string[] = [];
   const seen = new Set<string>();
   for (const rec of batch.records) {
@@ -72,6 +73,13 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
     // checkpoint are lost together, so a resume re-reads exactly them: no fsync wait per batch.
     await client.query('SET LOCAL synchronous_commit TO off');
     await client.query('SET CONSTRAINTS ALL DEFERRED');
+    if (ce.uniqueColumns.length > 0 && rows.length > 0) {
+      // Business keys are checked against what earlier batches committed.
+      await before;
+      const u = await checkBusinessKeys(client, t, ce, rows);
+      for (const d of u.duplicates) quarantine.push({ entity: ce.entity, sourceId: d.row.sourceId, field: d.field, reason: d.reason, record: d.row.fields });
+      rows = u.keep;
+    }
     const orphans: OrphanEntry[] = [];
     let loaded: RowWithRefs[] = rows;
     let result: MergeResult = { created: 0, updated: 0, unchanged: 0, failed: [] };

@@ -49,6 +49,8 @@ export interface CompiledEntity {
   refColumns: string[];
   /** Per column: values can never hold a backslash, tab or newline (COPY skips escaping them). */
   safe: boolean[];
+  /** Columns marked `unique: true` (business keys), with the source field each comes from. */
+  uniqueColumns: { column: string; colIndex: number; field: string }[];
   transform(sourceId: string, fields: Fields): Outcome;
 }
 
@@ -120,6 +122,7 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
   const deferredColumns: string[] = [];
   const refTables = new Set<string>();
   const refColumns: string[] = [];
+  const uniqueColumns: { column: string; colIndex: number; field: string }[] = [];
 
   const rules: [string, FieldRule][] = Object.entries(em.fields).map(([c, r]) => [c, ruleOf(r)]);
   for (const [col, value] of Object.entries(mapping.defaults)) {
@@ -147,6 +150,7 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
     else if (rule.ref) refColumns.push(column);
     const colIndex = columns.length;
     columns.push(column);
+    if (rule.unique) uniqueColumns.push({ column, colIndex, field: rule.from ?? column });
     evaluators.push({ colIndex, ev: compileField(ctx, entity, column, col, rule, colIndex, deferred) });
   }
   for (const c of table.order) {
@@ -170,6 +174,7 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
     refTables: [...refTables],
     refColumns,
     safe: columns.map((c) => SAFE_KINDS.has(table.columns.get(c)!.kind)),
+    uniqueColumns,
     transform(sourceId: string, fields: Fields): Outcome {
       if (typeof fields.__error === 'string') return { kind: 'quarantine', field: typeof fields.__field === 'string' ? fields.__field : null, reason: fields.__error };
       const idProblem = sourceId.trim() === '' ? 'is empty' : checkText(sourceId);
@@ -202,10 +207,35 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
             ctx.warnings.unmappedField(entity, k);
           }
         }
-        values[metaIndex] = keepUnmapped && any ? JSON.stringify(jsonSafe({ source: extra })) : '{}';
+        const meta = keepUnmapped && any ? JSON.stringify(jsonSafe({ source: extra })) : '{}';
+        const tooBig = metadataTooBig(meta, extra);
+        if (tooBig) return { kind: 'quarantine', field: tooBig.field, reason: tooBig.reason };
+        values[metaIndex] = meta;
       }
       return { kind: 'row', id, values, refs };
     },
+  };
+}
+
+/** Unmapped source fields kept in metadata may total at most this many bytes per record (FORMAT.md). */
+export const METADATA_MAX_BYTES = 256 * 1024;
+
+const kb = (n: number): string => (n >= 1000 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+
+/** A record whose unmapped fields would make an oversized metadata value, naming the largest field. */
+function metadataTooBig(meta: string, extra: Record<string, unknown>): { field: string; reason: string } | null {
+  if (meta.length <= METADATA_MAX_BYTES / 3) return null; // at most 3 UTF-8 bytes per UTF-16 unit
+  const bytes = Buffer.byteLength(meta, 'utf8');
+  if (bytes <= METADATA_MAX_BYTES) return null;
+  let field = '';
+  let size = -1;
+  for (const [k, v] of Object.entries(extra)) {
+    const n = Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v) ?? '', 'utf8');
+    if (n > size) [field, size] = [k, n];
+  }
+  return {
+    field,
+    reason: `unmapped fields would make metadata ${kb(bytes)}, over the ${kb(METADATA_MAX_BYTES)} limit; ${field} alone is ${kb(size)} (map it to a column with a maxLength, or list it in ignoreFields)`,
   };
 }
 
@@ -254,7 +284,7 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
   const unmapped = rule.unmapped ?? mapping.picklists.unmapped;
   const lowerValues = rule.values ? new Map(Object.entries(rule.values).map(([k, v]) => [k.toLowerCase(), v])) : null;
   const policy: OrphanPolicy = rule.ref?.onOrphan ?? mapping.orphans;
-  const opts = { truncate: rule.truncate, assumeZone: rule.assumeZone, maxLength: rule.maxLength };
+  const opts = { truncate: rule.truncate, assumeZone: rule.assumeZone, maxLength: rule.maxLength, minDate: rule.minDate, maxDate: rule.maxDate };
   const trustedId = (rule.ref !== undefined || rule.owner !== undefined) && rule.values === undefined && rule.default === undefined;
   const refIds = refIdCache(tenantId, mapping.sourceSystem);
 
@@ -283,8 +313,17 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
     return v;
   };
 
+  // Composed objects (address, object) hold source text: check each piece as a text column would be.
+  const composed = rule.address ?? rule.object;
   return (sourceId, f, refs) => {
     let v = raw(sourceId, f, refs);
+    if (composed && v !== null && typeof v === 'object') {
+      for (const [key, path] of Object.entries(composed)) {
+        const piece = (v as Record<string, unknown>)[key];
+        const problem = typeof piece === 'string' ? checkText(piece) : null;
+        if (problem) return new FieldFailure(path, `${path} ${problem} (column ${column}.${key})`);
+      }
+    }
     if (rule.values && v !== null && v !== undefined && v !== '') {
       const key = String(v);
       const mapped = rule.values[key] ?? lowerValues!.get(key.toLowerCase());

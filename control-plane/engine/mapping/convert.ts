@@ -26,7 +26,37 @@ export function checkText(s: string): string | null {
   if (s.includes('\u0000')) return 'contains a NUL byte';
   if (!s.isWellFormed()) return 'contains invalid Unicode (a lone surrogate; the source bytes were not valid UTF-8)';
   if (s.includes('\uFFFD')) return 'contains U+FFFD replacement characters (the source bytes were not valid UTF-8)';
-  return null;
+  return mojibake(s);
+}
+
+/** Windows-1252 characters for bytes 0x80–0x9F (the rest of 0x80–0xFF is Latin-1). */
+const CP1252 = '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
+const CONT = `[\\u0080-\\u00BF${CP1252}]`;
+/**
+ * UTF-8 bytes read as Windows-1252/Latin-1: "é" becomes "Ã©", "’" becomes "â€™". Conservative: only
+ * lead bytes of Latin-1 letters (Â Ã Å) followed by one continuation, or a three-byte lead (à–ï)
+ * followed by two, and only when the bytes decode as strict UTF-8. Real text ("São", "Müller",
+ * "Ångström") never puts a continuation character right after such a lead.
+ */
+const MOJIBAKE_RE = new RegExp(`[\\u00C2\\u00C3\\u00C5]${CONT}|[\\u00E0-\\u00EF]${CONT}${CONT}`, 'u');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function toCp1252Byte(ch: string): number {
+  const c = ch.charCodeAt(0);
+  const i = CP1252.indexOf(ch);
+  return i >= 0 && c > 0xff ? 0x80 + i : c;
+}
+
+function mojibake(s: string): string | null {
+  if (!/[\u00C2-\u00EF]/.test(s)) return null; // fast path: no possible lead byte
+  const m = MOJIBAKE_RE.exec(s);
+  if (!m) return null;
+  try {
+    const fixed = strictUtf8.decode(Uint8Array.from([...m[0]].map(toCp1252Byte)));
+    return `looks double-encoded (mojibake): ${JSON.stringify(m[0])} is the UTF-8 encoding of ${JSON.stringify(fixed)} read as Windows-1252/Latin-1 (the source mixes encodings)`;
+  } catch {
+    return null;
+  }
 }
 
 export interface ConvertOptions {
@@ -34,6 +64,33 @@ export interface ConvertOptions {
   /** IANA zone or ±HH:MM applied to timestamps that carry no zone. */
   assumeZone?: string;
   maxLength?: number;
+  /** Plausible date window, inclusive, YYYY-MM-DD (date and timestamp columns). Defaults: see DEFAULT_MIN_DATE/DEFAULT_MAX_DATE. */
+  minDate?: string;
+  maxDate?: string;
+}
+
+/** Without a mapping window, dates must fall in 1900-01-01..2199-12-31 and not be 1900-01-01 itself. */
+export const DEFAULT_MIN_DATE = '1900-01-01';
+export const DEFAULT_MAX_DATE = '2199-12-31';
+/** Values legacy systems store for "no date"; named in the reason so a person recognises them. */
+const SENTINELS: Record<string, string> = {
+  '0001-01-01': ".NET's and SQL Server date's minimum, a common \"no date\" value",
+  '1753-01-01': "SQL Server datetime's minimum, a common \"no date\" value",
+  '1900-01-01': "SQL Server's zero datetime, a common \"no date\" value",
+  '9999-12-31': 'the maximum date, a common "no end date" value',
+};
+
+/** A failure when the YYYY-MM-DD prefix of `iso` falls outside the plausible window. */
+function checkWindow(v: unknown, iso: string, o: ConvertOptions): Converted | null {
+  const day = iso.slice(0, 10);
+  const min = o.minDate ?? DEFAULT_MIN_DATE;
+  const max = o.maxDate ?? DEFAULT_MAX_DATE;
+  const sentinel = SENTINELS[day];
+  const note = sentinel ? ` (${day} is ${sentinel})` : '';
+  if (day < min) return bad(`${show(v)} is before ${min}, the earliest plausible date${note}; set minDate in the mapping to allow it`);
+  if (day > max) return bad(`${show(v)} is after ${max}, the latest plausible date${note}; set maxDate in the mapping to allow it`);
+  if (o.minDate === undefined && day === DEFAULT_MIN_DATE) return bad(`${show(v)} is not a plausible date${note}; set minDate in the mapping to allow it`);
+  return null;
 }
 
 export function convertText(v: unknown, col: TargetColumn, o: ConvertOptions): Converted {
@@ -111,13 +168,14 @@ function validYmd(y: number, m: number, d: number): boolean {
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})/;
 
-export function convertDate(v: unknown): Converted {
+export function convertDate(v: unknown, o: ConvertOptions = {}): Converted {
   if (typeof v !== 'string') return bad(`expected a date string, got ${typeof v}`);
   const m = DATE_RE.exec(v.trim());
   if (!m) return bad(`${show(v)} is not a date (expected YYYY-MM-DD)`);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (!validYmd(y, mo, d)) return bad(`${show(v)} is an impossible date`);
-  return ok(`${m[1]}-${m[2]}-${m[3]}`);
+  const out = `${m[1]}-${m[2]}-${m[3]}`;
+  return checkWindow(v, out, o) ?? ok(out);
 }
 
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -139,8 +197,9 @@ function zoneOffsetMinutes(zone: string, utcMillis: number): number | null {
 
 export function convertTimestamptz(v: unknown, o: ConvertOptions): Converted {
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) return bad(`${show(v)} is not a timestamp`);
-    return ok(new Date(v).toISOString());
+    if (!Number.isFinite(v) || Number.isNaN(new Date(v).getTime())) return bad(`${show(v)} is not a timestamp`);
+    const iso = new Date(v).toISOString();
+    return checkWindow(v, iso, o) ?? ok(iso);
   }
   if (typeof v !== 'string') return bad(`expected a timestamp string, got ${typeof v}`);
   const m = TS_RE.exec(v.trim());
@@ -164,7 +223,8 @@ export function convertTimestamptz(v: unknown, o: ConvertOptions): Converted {
   } else if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
   else if (/^[+-]\d{2}$/.test(zone)) zone = `${zone}:00`;
   const pad = (n: number) => String(n).padStart(2, '0');
-  return ok(`${m[1]}-${m[2]}-${m[3]}T${pad(h)}:${pad(mi)}:${pad(s)}${frac}${zone.toUpperCase()}`);
+  const out = `${m[1]}-${m[2]}-${m[3]}T${pad(h)}:${pad(mi)}:${pad(s)}${frac}${zone.toUpperCase()}`;
+  return checkWindow(v, out, o) ?? ok(out);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -223,7 +283,7 @@ export function convertValue(v: unknown, col: TargetColumn, o: ConvertOptions = 
     case 'integer': case 'bigint': case 'smallint': return convertInteger(v, col);
     case 'numeric': return convertNumeric(v, col);
     case 'boolean': return convertBoolean(v);
-    case 'date': return convertDate(v);
+    case 'date': return convertDate(v, o);
     case 'timestamptz': return convertTimestamptz(v, o);
     case 'timestamp': {
       const r = convertTimestamptz(v, { ...o, assumeZone: o.assumeZone ?? 'UTC' });
