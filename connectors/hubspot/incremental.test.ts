@@ -9,6 +9,7 @@ import { createEngineEnv, type EngineEnv } from '../../test/support/engine.ts';
 import { RateLimiterRegistry } from '../sdk/index.ts';
 import { startEmulator, type HubSpotEmulatorHandle } from './emulator/index.ts';
 import { createConnector } from './index.ts';
+import { expectIncrementalReport } from '../../test/support/incremental.ts';
 
 const mappingYaml = readFileSync(new URL('./mapping.yaml', import.meta.url), 'utf8');
 let env: EngineEnv | undefined;
@@ -64,21 +65,8 @@ describe('HubSpot incremental runs through the engine', () => {
     expect(loaded.rows).toHaveLength(2);
 
     const inc = await run(true);
-    expect(inc.error).toBeUndefined();
-    expect(inc.status).toBe('completed');
-    expect(inc.totals.reconciles).toBe(true);
-    expect(inc.totals.created).toBe(0);
-    expect(inc.totals.quarantined).toBe(0);
-    const of = (entity: string) => inc.entities.find((x) => x.entity === entity)!;
-    expect(of('companies').updated).toBe(3);
-    expect(of('contacts').updated).toBe(1);
-    expect(inc.totals.updated).toBe(4);
-    expect(of('tasks').deleted).toBe(1);
-    expect(of('notes').deleted).toBe(1);
-    expect(inc.totals.deleted).toBe(2);
-    // Only the window since the previous high-water mark (minus the 60 s lookback) was read; owners are matched, not loaded.
-    const extracted = inc.entities.filter((x) => x.target !== 'users').reduce((n, x) => n + x.extracted, 0);
-    expect(extracted).toBeLessThan(4 + 2 + 20);
+    // Only the window since the previous high-water mark (minus the 60 s lookback) was read.
+    expectIncrementalReport(inc, { updated: { companies: 3, contacts: 1 }, deleted: { tasks: 1, notes: 1 }, maxExtracted: 4 + 2 + 20 });
 
     const t = e.targetSchema;
     const names = new Map((await e.pool.query(`SELECT source_id, name FROM "${t}".accounts`)).rows.map((r) => [r.source_id, r.name]));
