@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { RateLimiterRegistry } from '../sdk/index.ts';
 import { startEmulator } from './emulator/index.ts';
 import { createConnector } from './index.ts';
+import { extractFor, rateResult, type RateBenchResult } from '../sdk/rate-bench.ts';
 
 export interface DynamicsBenchOptions {
   /** Whole windows to run for (default 3). */
@@ -29,20 +30,7 @@ export interface DynamicsBenchOptions {
   seed?: number;
 }
 
-export interface DynamicsBenchResult {
-  seconds: number;
-  /** Requests the emulator answered with data (429s and retries excluded). */
-  requests: number;
-  rateLimited: number;
-  records: number;
-  achievedRps: number;
-  /** The steady rate the window allows: requestsPerWindow / windowSeconds. */
-  ceilingRps: number;
-  /** Successful requests / the most a sliding window admits in the elapsed time. */
-  rateEfficiency: number;
-  /** One line for the bench report: "rate_efficiency=0.912". */
-  line: string;
-}
+export type DynamicsBenchResult = RateBenchResult;
 
 export async function benchDynamics(opts: DynamicsBenchOptions = {}): Promise<DynamicsBenchResult> {
   const windowSeconds = opts.windowSeconds ?? 10;
@@ -56,31 +44,15 @@ export async function benchDynamics(opts: DynamicsBenchOptions = {}): Promise<Dy
     rateLimiters: new RateLimiterRegistry(),
     rateLimits: { buckets: [{ name: 'burst', requests: perWindow, perSeconds: windowSeconds }] },
   });
-  const controller = new AbortController();
-  let records = 0;
-  const started = Date.now();
-  const timer = setTimeout(() => controller.abort(), durationMs);
   try {
-    for (const entity of ['account', 'contact', 'task']) {
-      if (controller.signal.aborted) break;
-      for await (const batch of connector.read(entity, { batchSize: 1000, signal: controller.signal })) records += batch.records.length;
-    }
-  } catch (err) {
-    if (!controller.signal.aborted) throw err;
+    const { records, seconds } = await extractFor(connector, ['account', 'contact', 'task'], { durationMs, batchSize: 1000 });
+    const stats = connector.http.stats;
+    const requests = stats.requests - stats.rateLimited - stats.retries;
+    const maxRequests = perWindow * (Math.floor(seconds / windowSeconds) + 1);
+    return rateResult({ seconds, requests, throttled: stats.rateLimited, records, ceilingRps: perWindow / windowSeconds, efficiency: requests / maxRequests });
   } finally {
-    clearTimeout(timer);
-    await connector.close();
     await em.close();
   }
-  const seconds = (Date.now() - started) / 1000;
-  const stats = connector.http.stats;
-  const requests = stats.requests - stats.rateLimited - stats.retries;
-  const maxRequests = perWindow * (Math.floor(seconds / windowSeconds) + 1);
-  const rateEfficiency = Math.round((requests / maxRequests) * 1000) / 1000;
-  return {
-    seconds, requests, rateLimited: stats.rateLimited, records, achievedRps: requests / seconds, ceilingRps: perWindow / windowSeconds, rateEfficiency,
-    line: `rate_efficiency=${rateEfficiency.toFixed(3)}`,
-  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

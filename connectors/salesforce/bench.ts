@@ -7,6 +7,7 @@
  */
 import { startEmulator } from './emulator/index.ts';
 import { createConnector } from './index.ts';
+import { extractFor, rateResult, type RateBenchResult } from '../sdk/rate-bench.ts';
 
 export interface SalesforceBenchOptions {
   /** Wall-clock seconds to extract for (default 20). */
@@ -18,18 +19,7 @@ export interface SalesforceBenchOptions {
   requestsPerSecond?: number;
 }
 
-export interface SalesforceBenchResult {
-  seconds: number;
-  /** Requests the emulator served (refusals excluded). */
-  requests: number;
-  refused: number;
-  records: number;
-  achievedRps: number;
-  ceilingRps: number;
-  rateEfficiency: number;
-  /** One line for the bench report: "rate_efficiency=0.973". */
-  line: string;
-}
+export type SalesforceBenchResult = RateBenchResult;
 
 export async function benchSalesforce(opts: SalesforceBenchOptions = {}): Promise<SalesforceBenchResult> {
   const durationMs = (opts.durationSeconds ?? 20) * 1000;
@@ -44,34 +34,17 @@ export async function benchSalesforce(opts: SalesforceBenchOptions = {}): Promis
     credentials: em.credentials, baseUrl: em.url, tokenUrl: em.tokenUrl, requestsPerSecond: ceilingRps * 0.97,
     tuning: { extraction: 'rest', pollIntervalMs: 50 },
   });
-  const controller = new AbortController();
-  let records = 0;
   // Token and describe calls happen before the clock starts: the measure is steady-state paging.
   await connector.describe('Task');
   const before = em.control.stats();
-  const started = Date.now();
-  const timer = setTimeout(() => controller.abort(), durationMs);
   try {
-    for (const entity of ['Task', 'Contact', 'Account', 'Opportunity']) {
-      if (controller.signal.aborted) break;
-      for await (const batch of connector.read(entity, { batchSize: 200, signal: controller.signal })) records += batch.records.length;
-    }
-  } catch (err) {
-    if (!controller.signal.aborted) throw err;
+    const { records, seconds } = await extractFor(connector, ['Task', 'Contact', 'Account', 'Opportunity'], { durationMs, batchSize: 200 });
+    const after = em.control.stats();
+    const requests = after.apiRequests - before.apiRequests;
+    // The most the emulator would serve in this time: a full bucket at the start plus the steady rate.
+    const possible = ceilingRps + ceilingRps * seconds;
+    return rateResult({ seconds, requests, throttled: after.refused - before.refused, records, ceilingRps, efficiency: requests / possible });
   } finally {
-    clearTimeout(timer);
-    await connector.close();
     await em.close();
   }
-  const seconds = (Date.now() - started) / 1000;
-  const after = em.control.stats();
-  const requests = after.apiRequests - before.apiRequests;
-  const achievedRps = requests / seconds;
-  // The most the emulator would serve in this time: a full bucket at the start plus the steady rate.
-  const possible = ceilingRps + ceilingRps * seconds;
-  const rateEfficiency = Math.round(Math.min(1, requests / possible) * 1000) / 1000;
-  return {
-    seconds, requests, refused: after.refused - before.refused, records, achievedRps, ceilingRps, rateEfficiency,
-    line: `rate_efficiency=${rateEfficiency.toFixed(3)}`,
-  };
 }
