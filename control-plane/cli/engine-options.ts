@@ -62,15 +62,22 @@ export async function readMapping(flags: Flags): Promise<string> {
   throw new UsageError('--mapping <file.yaml> is required');
 }
 
-/** Mapping variables: the environment, then --var NAME=VALUE pairs (comma-separated), then --franchise. */
+/**
+ * Mapping variables beyond the environment: --vars NAME=VALUE,NAME2=VALUE2 (--var is an alias), then
+ * --franchise (or FRANCHISE_ID). A pair without a name is a usage error, never silently dropped.
+ */
 export function mappingVars(flags: Flags): Record<string, string> {
   const vars: Record<string, string> = {};
-  if (typeof flags.var === 'string') {
-    for (const pair of flags.var.split(',')) {
+  for (const name of ['var', 'vars']) {
+    const list = flags[name];
+    if (typeof list !== 'string') continue;
+    for (const pair of list.split(',').filter(Boolean)) {
       const eq = pair.indexOf('=');
-      if (eq > 0) vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+      if (eq <= 0) throw new UsageError(`--vars entries look like NAME=value, got ${JSON.stringify(pair)}`);
+      vars[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
   }
-  if (typeof flags.franchise === 'string') vars.FRANCHISE_ID = flags.franchise;
+  const franchise = typeof flags.franchise === 'string' ? flags.franchise : process.env.FRANCHISE_ID;
+  if (franchise) vars.FRANCHISE_ID = franchise;
   return vars;
 }

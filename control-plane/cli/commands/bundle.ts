@@ -25,9 +25,7 @@ import { syntheticSource } from '../../bench/synthetic-source.ts';
 import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
 import { importBundle } from '../../bundle/importer.ts';
 import { readBundleHeader, type TransportKeyPair } from '../../bundle/verify.ts';
-import { openDatabase } from '../../db/embedded.ts';
-import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
-import { migrate } from '../../db/migrate.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, mappingVars, openMigrated } from '../engine-options.ts';
 import { renderReportHtml } from '../../report/html.ts';
 import { renderReportPdf } from '../../report/pdf.ts';
 
@@ -93,18 +91,6 @@ async function transportKeyPair(flags: Flags): Promise<TransportKeyPair> {
   return kp;
 }
 
-function parseVars(flags: Flags): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of (str(flags, 'vars') ?? '').split(',').filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new BundleUsageError(`--vars entries look like NAME=value, got ${pair}`);
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  const franchise = str(flags, 'franchise') ?? process.env.FRANCHISE_ID;
-  if (franchise) out['FRANCHISE_ID'] = franchise;
-  return out;
-}
-
 const exportCommand: Command = {
   name: 'bundle export',
   summary: 'Write an encrypted offline bundle of a source (CSV per entity + manifest)',
@@ -144,12 +130,10 @@ const importCommand: Command = {
     const targetSchema = str(flags, 'target-schema') ?? DEFAULT_TARGET_SCHEMA;
     const controlSchema = str(flags, 'control-schema') ?? DEFAULT_CONTROL_SCHEMA;
     const logger = createLogger({ base: { component: 'bundle-import' } });
-    const db = await openDatabase({ log: logger });
+    const db = await openMigrated(targetSchema, controlSchema);
     try {
-      await migrate(db.pool, 'control', controlSchema);
-      await migrate(db.pool, 'target', targetSchema);
       const { report } = await importBundle({
-        file, tenantId, key, pool: db.pool, mappingYaml, vars: parseVars(flags), targetSchema, controlSchema,
+        file, tenantId, key, pool: db.pool, mappingYaml, vars: mappingVars(flags), targetSchema, controlSchema,
         mode: flags['dry-run'] === true ? 'dry-run' : 'run', logger,
       });
       const html = str(flags, 'report-html');
