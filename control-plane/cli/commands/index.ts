@@ -13,3 +13,4 @@ import { agentCheckSourceCommand } from './agent-check-source.ts'; commands.push
 import { demoCommand } from './demo.ts'; commands.push(demoCommand);
 import { benchCommand } from './bench.ts'; commands.push(benchCommand);
 import { rotateMasterKeyCommand } from '../../api/credentials/rotate-command.ts'; commands.push(rotateMasterKeyCommand);
+import { auditCommands } from './audit.ts'; commands.push(...auditCommands);

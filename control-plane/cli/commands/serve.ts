@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { anchorHeads } from '../../audit/anchor.ts';
 import { parseFlags, type Command } from '../command.ts';
 import { createLogger, type Logger } from '../../../shared/log/logger.ts';
 import type { EncodedKeyPair } from '../../../shared/crypto/index.ts';
@@ -82,11 +83,18 @@ export const serveCommand: Command = {
       });
       const boot = typeof flags['bootstrap-admin'] === 'string' ? await bootstrapAdmin({ pool: db.pool, schema: controlSchema }, flags['bootstrap-admin']) : null;
       const address = await server.app.listen({ port, host });
+      // Sign the audit chains' heads outside the database now and then (control-plane/audit/anchor.ts).
+      const anchorEvery = Number(process.env.NEXUS_AUDIT_ANCHOR_INTERVAL_S ?? 300) * 1000;
+      const anchorTimer = setInterval(() => {
+        anchorHeads(db.pool, controlSchema).catch((err: unknown) => log.warn('audit anchor failed', { error: (err as Error).message }));
+      }, Math.max(1000, anchorEvery));
+      anchorTimer.unref();
       process.stdout.write(JSON.stringify({ ready: true, url: address, docs: `${address}/docs`, agentGateway: `${address.replace(/^http/, 'ws')}/agent/ws`, ...(boot ? { bootstrap: boot } : {}) }) + '\n');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      clearInterval(anchorTimer);
       await server.close();
       return 0;
     } finally {
