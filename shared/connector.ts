@@ -58,7 +58,12 @@ export interface SourceConnector {
   discover(): Promise<DiscoveredSchema>;
   /** Entities this connector can read, in no particular order. */
   entities(): Promise<string[]>;
-  /** Stream the entity as record batches. Must release its resources in `finally`. */
+  /**
+   * Stream the entity as record batches. Must release its resources in `finally`. A record the
+   * connector cannot decode or parse is not dropped and does not stop the read: it is emitted
+   * rejected (`rejectRecord(sourceId, reason, field)` from record-batch.ts), and the engine
+   * quarantines it with that reason and field.
+   */
   read(entity: string, options: ReadOptions): AsyncIterable<RecordBatch>;
   /** Up to `limit` sample records, for preview. */
   sample?(entity: string, limit: number): Promise<RecordBatch>;

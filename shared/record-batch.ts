@@ -18,12 +18,27 @@ export const CheckpointSchema = z.record(FieldValueSchema) as z.ZodType<Checkpoi
 export const RecordOpSchema = z.enum(['upsert', 'delete']);
 export type RecordOp = z.infer<typeof RecordOpSchema>;
 
+/**
+ * A source's verdict that it could not read this record faithfully (bytes it cannot decode, a row
+ * it cannot parse, a missing key). The engine loads nothing of a rejected record: it quarantines it
+ * once, with this reason and field, and counts it as quarantined.
+ */
+export const RecordRejectSchema = z.object({
+  /** Why, for a person: names the line, column or key where it can. */
+  reason: z.string().min(1),
+  /** The source field at fault, or null when the whole record is. */
+  field: z.string().nullable().default(null),
+});
+export type RecordReject = z.input<typeof RecordRejectSchema>;
+
 export const SourceRecordSchema = z.object({
   /** The source system's own primary key, as text. */
   sourceId: z.string(),
   /** 'upsert' for live records; 'delete' for records the source reports deleted (queryAll, tombstones). */
   op: RecordOpSchema.default('upsert'),
   fields: z.record(FieldValueSchema),
+  /** Set when the source rejects the record (see RecordRejectSchema); `fields` then holds what was read. */
+  reject: RecordRejectSchema.optional(),
 });
 export type SourceRecord = z.input<typeof SourceRecordSchema>;
 
@@ -48,6 +63,11 @@ export const RecordBatchSchema = z.object({
 });
 export type RecordBatch = z.input<typeof RecordBatchSchema>;
 export type ParsedRecordBatch = z.output<typeof RecordBatchSchema>;
+
+/** The per-record reject operation: a record the source could not read, quarantined by the engine. */
+export function rejectRecord(sourceId: string, reason: string, field: string | null = null, fields: Record<string, FieldValue> = {}): SourceRecord {
+  return { sourceId, op: 'upsert', fields, reject: { reason, field } };
+}
 
 /** Validate a batch that crossed a trust boundary (wire, bundle file). Throws a ZodError naming the path. */
 export function parseRecordBatch(input: unknown): ParsedRecordBatch {
@@ -96,6 +116,12 @@ export function checkRecordBatch(input: unknown): ParsedRecordBatch {
     const f = r.fields as Record<string, unknown>;
     if (!f || typeof f !== 'object' || Array.isArray(f)) throw new InvalidBatchError(`${where}: record ${r.sourceId}: fields must be an object`);
     for (const k in f) if (!isFieldValue(f[k], 0)) throw new InvalidBatchError(`${where}: record ${r.sourceId}, field ${k}: not a JSON value`);
+    if (r.reject !== undefined) {
+      const j = r.reject as Record<string, unknown> | null;
+      if (!j || typeof j !== 'object' || typeof j.reason !== 'string' || !j.reason) throw new InvalidBatchError(`${where}: record ${r.sourceId}: reject needs a non-empty reason`);
+      if (j.field === undefined) j.field = null;
+      else if (j.field !== null && typeof j.field !== 'string') throw new InvalidBatchError(`${where}: record ${r.sourceId}: reject.field must be a string or null`);
+    }
   }
   if (b.final === undefined) b.final = false;
   return b as unknown as ParsedRecordBatch;

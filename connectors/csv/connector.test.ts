@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRecordBatch, type ParsedRecordBatch } from '../../shared/record-batch.ts';
-import { CsvConnector, ERROR_FIELD } from './index.ts';
+import { CsvConnector } from './index.ts';
 
 let dirs: string[] = [];
 afterEach(async () => {
@@ -68,25 +68,28 @@ describe('CsvConnector', () => {
     expect(schema.streams[0]!.primaryKey).toEqual(['CustNo']);
   });
 
-  // Malformed input never crashes the read: the bad row comes out with __error naming file, line and column.
+  // Malformed input never crashes the read: the bad row comes out rejected (the contract's reject), naming file, line and column.
   const bad: { name: string; csv: string; good: string[]; error: RegExp; field?: string }[] = [
     { name: 'too many columns', csv: 'Id,Name\n1,a\n2,b,extra\n3,c\n', good: ['1', '3'], error: /T\.csv line 3: expected 2 columns .* found 3; extra value starts at column 3/ },
     { name: 'too few columns', csv: 'Id,Name,Email\n1,a,x\n2,b\n', good: ['1'], error: /T\.csv line 3: expected 3 columns .* found 2; column 3 \(Email\) onward is missing/ },
     { name: 'unterminated quote', csv: 'Id,Name\n1,a\n2,"never closed\n3,c\n', good: ['1'], error: /T\.csv line 3, column 2 \(Name\): unterminated quoted field/, field: 'Name' },
     { name: 'quote inside an unquoted field', csv: 'Id,Name\n1,ab"c\n2,d\n', good: ['2'], error: /T\.csv line 2, column 2 \(Name\): quote inside an unquoted field/, field: 'Name' },
-    { name: 'empty id', csv: 'Id,Name\n,nameless\n2,b\n', good: ['2'], error: /T\.csv line 2: empty id column "Id"/, field: 'Id' },
+    { name: 'empty id', csv: 'Id,Name\n,nameless\n2,b\n', good: ['2'], error: /missing key: T\.csv line 2 has an empty id column "Id"/, field: 'Id' },
+    { name: 'blank (spaces only) id', csv: 'Id,Name\n   ,nameless\n2,b\n', good: ['2'], error: /missing key: T\.csv line 2 has an empty id column "Id"/, field: 'Id' },
+    { name: 'stray quote inside a quoted field', csv: 'Id,Name\n1,"Good"\n2,"Bad "quote" here"\n3,"Fine"\n', good: ['1', '3'], error: /T\.csv line 3, column 2 \(Name\): characters after a closing quote/, field: 'Name' },
   ];
   for (const t of bad) {
-    it(`given ${t.name}, then the good rows pass and the bad one carries ${ERROR_FIELD}`, async () => {
+    it(`given ${t.name}, then the good rows pass and the bad one comes out rejected, once`, async () => {
       const dir = await folder({ 'T.csv': t.csv });
       const c = await new CsvConnector({ dir }).open();
       const recs = (await readAll(c, 'T')).flatMap((b) => b.records);
-      const good = recs.filter((r) => !(ERROR_FIELD in r.fields)).map((r) => r.sourceId);
-      const errors = recs.filter((r) => ERROR_FIELD in r.fields).map((r) => String(r.fields[ERROR_FIELD]));
+      const good = recs.filter((r) => !r.reject).map((r) => r.sourceId);
+      const rejected = recs.filter((r) => r.reject);
       expect(good).toEqual(t.good);
-      expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(t.error);
-      expect(recs.find((r) => ERROR_FIELD in r.fields)!.fields['__field']).toBe(t.field);
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]!.reject!.reason).toMatch(t.error);
+      expect(rejected[0]!.reject!.field ?? undefined).toBe(t.field);
+      expect(Object.keys(rejected[0]!.fields).some((k) => k.startsWith('__'))).toBe(false);
     });
   }
 
@@ -94,7 +97,7 @@ describe('CsvConnector', () => {
     const dir = await folder({ 'T.csv': 'Id,Name\n1,a\n2,b,x\n3,c\n' });
     const c = await new CsvConnector({ dir }).open();
     const recs = (await readAll(c, 'T')).flatMap((b) => b.records);
-    expect(recs.map((r) => (ERROR_FIELD in r.fields ? 'bad' : r.sourceId))).toEqual(['1', 'bad', '3']);
+    expect(recs.map((r) => (r.reject ? 'bad' : r.sourceId))).toEqual(['1', 'bad', '3']);
     const after2 = (await readAll(c, 'T', 10, { row: 2 })).flatMap((b) => b.records.map((r) => r.sourceId));
     expect(after2).toEqual(['3']);
   });

@@ -1,22 +1,17 @@
 /**
  * CSV SourceConnector over a folder of files (manual exports, spec 2.3.1 strategy 3, and the
  * offline bundle's payload). Rows stream from disk; the checkpoint is { row: n } and resuming
- * skips n data rows. A malformed row is emitted with an `__error` field so the engine
- * quarantines it with that reason instead of the whole file failing.
+ * skips n data rows. A malformed row is emitted rejected (the contract's per-record reject), so the
+ * engine quarantines it with that reason and column instead of the whole file failing.
  */
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckResult, DiscoveredSchema, ReadOptions, SourceConnector, StreamInfo } from '../../shared/connector.ts';
-import type { FieldValue, RecordBatch, SourceRecord } from '../../shared/record-batch.ts';
+import { rejectRecord, type FieldValue, type RecordBatch, type SourceRecord } from '../../shared/record-batch.ts';
 import { loadCsvFolder, type CsvEntityConfig, type CsvFolder, type CsvManifestSchema } from './manifest.ts';
 import { readCsvRows, type CsvRow } from './row-reader.ts';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
-
-/** Field carrying a row's problem; the engine quarantines records that have it. */
-export const ERROR_FIELD = '__error';
-/** Field naming the column at fault, when one is known (the engine records it with the quarantine). */
-export const ERROR_COLUMN_FIELD = '__field';
 
 export class UnknownCsvEntityError extends Error {
   override readonly name = 'UnknownCsvEntityError';
@@ -167,7 +162,7 @@ function decode(cell: string | null, cfg: CsvEntityConfig, column: string, line:
 
 function toRecord(r: CsvRow, columns: string[], cfg: CsvEntityConfig): SourceRecord {
   const fallbackId = `${cfg.file}:line:${r.line}`;
-  if (r.kind === 'error') return { sourceId: fallbackId, op: 'upsert', fields: { [ERROR_FIELD]: r.error, ...(r.column ? { [ERROR_COLUMN_FIELD]: r.column } : {}) } };
+  if (r.kind === 'error') return rejectRecord(fallbackId, r.error, r.column ?? null);
   const fields: Record<string, FieldValue> = {};
   const errors: string[] = [];
   let op: 'upsert' | 'delete' = 'upsert';
@@ -188,10 +183,7 @@ function toRecord(r: CsvRow, columns: string[], cfg: CsvEntityConfig): SourceRec
     // "__"-prefixed columns are bundle control columns (__sourceId), not source fields.
     if (d.value !== undefined && !col.startsWith('__')) fields[col] = d.value;
   });
-  if (sourceId === null) errors.push(`${cfg.file} line ${r.line}: empty id column "${cfg.idColumn}"`);
-  if (errors.length > 0) {
-    fields[ERROR_FIELD] = errors.join('; ');
-    if (sourceId === null) fields[ERROR_COLUMN_FIELD] = cfg.idColumn;
-  }
-  return { sourceId: sourceId ?? fallbackId, op, fields };
+  if (sourceId === null) return rejectRecord(fallbackId, `missing key: ${cfg.file} line ${r.line} has an empty id column "${cfg.idColumn}"`, cfg.idColumn, fields);
+  if (errors.length > 0) return rejectRecord(sourceId, errors.join('; '), null, fields);
+  return { sourceId, op, fields };
 }

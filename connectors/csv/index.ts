@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ConnectorFactoryOptions } from '../registry.ts';
 import { CsvConnector } from './connector.ts';
 
-export { CsvConnector, ERROR_FIELD, UnknownCsvEntityError, type CsvConnectorOptions } from './connector.ts';
+export { CsvConnector, UnknownCsvEntityError, type CsvConnectorOptions } from './connector.ts';
 export { CsvFormatError } from './row-reader.ts';
 export { CsvManifestError, loadCsvFolder } from './manifest.ts';
 

@@ -77,6 +77,10 @@ export async function* readCsvRows(
   let header: string[] | null = null;
   const skips: { pos: number; err: CsvParseError; startLine: number }[] = [];
   parser.on('skip', (err: CsvParseError) => {
+    // csv-parse can report one malformed record more than once (a stray quote inside a quoted
+    // field raises at each quote); it is still one record, so one error row.
+    const prev = skips[skips.length - 1];
+    if (prev && prev.pos === parsed && err.lines !== undefined && err.lines === prev.err.lines) return;
     skips.push({ pos: parsed, err, startLine: lastLine + 1 });
     lastLine = err.lines ?? lastLine;
   });

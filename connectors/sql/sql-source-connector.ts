@@ -5,7 +5,7 @@
  * full pass. Each read() holds its own session (snapshot per pass) and closes it in `finally`.
  */
 import type { CheckResult, DiscoveredSchema, ReadOptions, SourceConnector } from '../../shared/connector.ts';
-import type { Checkpoint, RecordBatch, SourceRecord } from '../../shared/record-batch.ts';
+import { rejectRecord, type Checkpoint, type RecordBatch, type SourceRecord } from '../../shared/record-batch.ts';
 import { redactText } from '../../shared/log/redact.ts';
 import { fromCheckpoint, toCheckpoint } from './checkpoint.ts';
 import type { SqlDialect } from './dialect.ts';
@@ -16,6 +16,7 @@ import { incrementalPages, keysetPages, type Page } from './keyset-reader.ts';
 import { partitionBoundaries, partitionCheckpoints } from './partitions.ts';
 import { loadPlatformDescription, PLATFORMS, type PlatformDescription } from './platform-description.ts';
 import type { ReadPlan, Row, SqlConnectionConfig } from './types.ts';
+import { rowProblems } from './values.ts';
 
 export interface SqlSourceOptions {
   connection: SqlConnectionConfig;
@@ -149,7 +150,11 @@ export class SqlSourceConnector implements SourceConnector {
 
   private record(plan: ReadPlan, row: Row): SourceRecord {
     const key = plan.key.map((k) => row[k.field] ?? null);
-    const sourceId = key.length === 1 ? String(key[0]) : JSON.stringify(key);
+    const missing = plan.key.filter((k, i) => key[i] === null || String(key[i]).trim() === '').map((k) => k.field);
+    const sourceId = missing.length > 0 ? '' : key.length === 1 ? String(key[0]) : JSON.stringify(key);
+    if (missing.length > 0) return rejectRecord(sourceId, `missing key: ${plan.table} row has no ${missing.join(', ')}`, missing[0]!, row);
+    const bad = rowProblems(row);
+    if (bad.length > 0) return rejectRecord(sourceId, bad.map((p) => `${plan.table} ${sourceId}: column ${p.column} ${p.reason}`).join('; '), bad[0]!.column, row);
     for (const d of plan.derived) {
       const labels: string[] = [];
       for (const [f, label] of Object.entries(d.flags)) {

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { compareHighWater, compareValues, fromCheckpoint, mergeHighWater, toCheckpoint } from './checkpoint.ts';
-import { isoFromDbText, normaliseValue, normalTypeOf } from './values.ts';
+import { isoFromDbText, normaliseRow, normaliseValue, normalTypeOf, rowProblems } from './values.ts';
 
 describe('value normalisation', () => {
+  it('given a binary column that is not valid UTF-8 text, then the row lists it as a problem (not base64) and the value is null', () => {
+    const row = normaliseRow({ id: 1, name: Buffer.from([0xde, 0xad, 0xbe, 0xef]) }, { id: 'integer', name: 'binary' });
+    expect(row).toEqual({ id: 1, name: null });
+    expect(rowProblems(row)).toEqual([{ column: 'name', reason: 'is not valid UTF-8 text' }]);
+  });
+
   it.each([
     { text: '2024-03-01 10:00:00', zone: false, expected: '2024-03-01T10:00:00' },
     { text: '2024-03-01 10:00:00.123456', zone: false, expected: '2024-03-01T10:00:00.123456' },
@@ -15,7 +21,7 @@ describe('value normalisation', () => {
   });
 
   it.each([
-    { value: Buffer.from([0xde, 0xad, 0xbe, 0xef]), type: 'binary' as const, expected: '3q2+7w==' },
+    { value: Buffer.from('Müller', 'utf8'), type: 'binary' as const, expected: 'Müller' },
     { value: Buffer.from('000000000000ffff', 'hex'), type: 'rowversion' as const, expected: '0x000000000000FFFF' },
     { value: 'ABCDEF01-2345-4678-9ABC-DEF012345678', type: 'uuid' as const, expected: 'abcdef01-2345-4678-9abc-def012345678' },
     { value: 1, type: 'boolean' as const, expected: true },

@@ -4,7 +4,8 @@
  * - timestamps without a zone → naive ISO-8601 ('2024-03-01T10:00:00.123'), no 'Z', so the engine
  *   can detect them and quarantine or apply the mapping's assumeZone;
  * - dates → 'YYYY-MM-DD'; decimals → strings (never a float); bigints → numbers only when safe;
- * - binary → base64; uuid → lowercase; booleans from 0/1; rowversion → '0x…' hex (sortable).
+ * - binary → text decoded as strict UTF-8 (a value that is not valid text is a problem of its row,
+ *   see rowProblems); uuid → lowercase; booleans from 0/1; rowversion → '0x…' hex (sortable).
  */
 import type { FieldValue } from '../../shared/record-batch.ts';
 import type { NormalType } from './types.ts';
@@ -39,7 +40,8 @@ export function normaliseValue(value: unknown, type: NormalType | undefined): Fi
     const buf = Buffer.from(value as Uint8Array);
     if (type === 'rowversion') return `0x${buf.toString('hex').toUpperCase()}`;
     if (type === 'uuid' && buf.length === 16) return formatUuid(buf.toString('hex'));
-    return buf.toString('base64');
+    // Binary text columns (VARBINARY/bytea/BLOB) carry no charset: they must be valid UTF-8 text.
+    return strictUtf8.decode(buf);
   }
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) {
@@ -74,10 +76,27 @@ function formatUuid(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`.toLowerCase();
 }
 
-/** Normalise a whole row in place of a new object. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Per normalised row: the columns whose value could not be decoded, and why (the connector rejects the record). */
+const problems = new WeakMap<object, { column: string; reason: string }[]>();
+export function rowProblems(row: object): { column: string; reason: string }[] {
+  return problems.get(row) ?? [];
+}
+
+/** Normalise a whole row in place of a new object. A value that cannot be decoded becomes null and is listed in rowProblems. */
 export function normaliseRow(row: Record<string, unknown>, types: Record<string, NormalType> | undefined): Record<string, FieldValue> {
   const out: Record<string, FieldValue> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = normaliseValue(v, types?.[k]);
+  for (const [k, v] of Object.entries(row)) {
+    try {
+      out[k] = normaliseValue(v, types?.[k]);
+    } catch (err) {
+      out[k] = null;
+      const list = problems.get(out) ?? [];
+      list.push({ column: k, reason: err instanceof TypeError ? 'is not valid UTF-8 text' : `cannot be decoded: ${(err as Error).message}` });
+      problems.set(out, list);
+    }
+  }
   return out;
 }
 

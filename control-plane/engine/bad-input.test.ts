@@ -5,6 +5,7 @@ import { MemorySource } from '../../test/support/memory-source.ts';
 import { createEngineEnv, type EngineEnv } from '../../test/support/engine.ts';
 import { crmData, testUsers, accId } from './testdata/crm-data.ts';
 import type { RunReport } from '../report/types.ts';
+import { rejectRecord } from '../../shared/record-batch.ts';
 
 const mappingYaml = readFileSync(new URL('./testdata/crm-mapping.yaml', import.meta.url), 'utf8');
 const okAccount = { Name: 'Good', Type: 'Customer', OwnerId: 'U1', CreatedDate: '2024-01-01T00:00:00Z', LastModifiedDate: '2024-01-01T00:00:00Z' };
@@ -35,7 +36,11 @@ const cases: Case[] = [
   ['object for text', 'Account', 'bad-19', { ...okAccount, Name: { first: 'a' } }, /expected text, got object/],
   ['empty source id', 'Account', '', { ...okAccount }, /source id is empty/],
   ['NUL in source id', 'Account', 'bad\u000021', { ...okAccount }, /source id contains a NUL byte/],
-  ['source-reported parse error', 'Account', 'bad-22', { __error: 'line 7: unterminated quoted field', __field: 'Name' }, /unterminated quoted field/],
+  ['blank (spaces only) source id', 'Account', '   ', { ...okAccount }, /missing key: the source id is empty/],
+  ['impossible time on a date column (25:00)', 'Opportunity', 'bado-10', { ...okOpp, CloseDate: '2024-06-01T25:00:00Z' }, /"2024-06-01T25:00:00Z" is an impossible timestamp/],
+  ['impossible time on a timestamp column (25:00)', 'Account', 'bad-30', { ...okAccount, CreatedDate: '2024-06-01T25:00:00Z' }, /impossible timestamp/],
+  ['US-grouped number without a locale', 'Account', 'bad-31', { ...okAccount, AnnualRevenue: '1,234.56' }, /"1,234.56" is not a number \(plain digits with a "\." decimal expected; declare locale/],
+  ['grouped integer without a locale', 'Account', 'bad-32', { ...okAccount, NumberOfEmployees: '1,200' }, /"1,200" is not an integer \(plain digits expected; declare locale/],
   ['missing contact last name', 'Contact', 'badc-01', { ...okContact, LastName: null }, /required LastName is missing/],
   ['contact email too long', 'Contact', 'badc-02', { ...okContact, Email: `${long(400)}@x.com` }, /limit of 320/],
   ['orphan under quarantine policy', 'Opportunity', 'bado-01', { ...okOpp, AccountId: accId(9999) }, /references Account "001000000009999", which was not loaded \(orphan\)/],
@@ -64,6 +69,13 @@ const legit: [name: string, sourceId: string][] = [
   ['Cafe\u0301 Import', 'ok-05'], ['JOÃO CARGA', 'ok-06'], ['CAFÉ… Trading', 'ok-07'], ['Zoë’s “Best” Ωmega — 東京', 'ok-08'],
 ];
 
+/** Records the source itself rejected (the contract's per-record reject): quarantined with its reason and field. */
+const rejected: [name: string, sourceId: string, reason: string, field: string | null][] = [
+  ['a row the CSV parser could not read', 'rej-01', 'T.csv line 7, column 2 (Name): unterminated quoted field', 'Name'],
+  ['a value the driver could not decode', 'rej-02', 'accounts rej-02: column Name is not valid UTF-8 text', 'Name'],
+  ['a record rejected as a whole', 'rej-03', 'missing key: accounts row has no id', null],
+];
+
 let env: EngineEnv;
 let report: RunReport;
 const reasons = new Map<string, string[]>();
@@ -74,6 +86,10 @@ beforeAll(async () => {
   const data = crmData(20);
   for (const [, entity, sourceId, fields] of cases) data[entity]!.push({ sourceId, fields: fields as never });
   for (const [Name, sourceId] of legit) data.Account!.push({ sourceId, fields: { ...okAccount, Name, BillingCity: Name } });
+  for (const [, sourceId, reason, field] of rejected) data.Account!.push(rejectRecord(sourceId, reason, field, { ...okAccount }) as never);
+  // Padded ids are trimmed (idWhitespace: trim, the default): ' pad-01 ' is the record pad-01.
+  data.Account!.push({ sourceId: ' pad-01 ', fields: { ...okAccount, Name: 'Padded' } });
+  data.Account!.push({ sourceId: 'pad-01', fields: { ...okAccount, Name: 'Padded again' } });
   data.Account!.push({ sourceId: 'inject-01', fields: { ...okAccount, Name: injection, ['"; DROP TABLE contacts; --']: 'x' } });
   data.Account!.push({ sourceId: accId(3), fields: { ...okAccount, Name: 'duplicate in a later batch' } });
   data.Account!.splice(5, 0, { sourceId: accId(4), fields: { ...okAccount, Name: 'duplicate in the same batch' } });
@@ -92,6 +108,19 @@ describe('bad input', () => {
     const got = reasons.get(`${entity}/${sourceId.replace(/\u0000/g, '\\u0000')}`);
     expect(got, `no quarantine entry for ${entity}/${JSON.stringify(sourceId)}`).toBeDefined();
     expect(got!.join(' | ')).toMatch(reason);
+  });
+
+  it.each(rejected)('given %s (rejected by its source), then it is quarantined once with the source\'s reason and field', async (_n, sourceId, reason, field) => {
+    const { rows } = await env.pool.query(`SELECT field, reason FROM "${env.controlSchema}".quarantine WHERE entity = 'Account' AND source_id = $1`, [sourceId]);
+    expect(rows).toEqual([{ field, reason }]);
+    const { rows: t } = await env.pool.query(`SELECT 1 FROM "${env.targetSchema}".accounts WHERE source_id = $1`, [sourceId]);
+    expect(t).toEqual([]);
+  });
+
+  it('given an id padded with spaces, then it loads trimmed, and the same id unpadded is its duplicate (one record, not two)', async () => {
+    const { rows } = await env.pool.query(`SELECT source_id, name FROM "${env.targetSchema}".accounts WHERE trim(source_id) = 'pad-01'`);
+    expect(rows).toEqual([{ source_id: 'pad-01', name: 'Padded' }]);
+    expect(reasons.get('Account/pad-01')?.[0]).toMatch(/duplicate source id "pad-01"/);
   });
 
   it('given the same source id twice in one run, then the later copies are quarantined as duplicates and the first is kept', async () => {
@@ -119,8 +148,9 @@ describe('bad input', () => {
     expect(report.status).toBe('completed');
     for (const e of report.entities) expect(e.reconciles, e.entity).toBe(true);
     const quarantined = report.entities.reduce((a, e) => a + e.quarantined, 0);
-    expect(quarantined).toBe(cases.length + 2);
+    expect(quarantined).toBe(cases.length + rejected.length + 3);
     const acc = report.entities.find((e) => e.entity === 'Account')!;
-    expect(acc.extracted).toBe(20 + cases.filter((c) => c[1] === 'Account').length + legit.length + 3);
+    expect(acc.extracted).toBe(20 + cases.filter((c) => c[1] === 'Account').length + legit.length + rejected.length + 2 + 3);
+    expect(acc.extracted).toBe(acc.created + acc.updated + acc.unchanged + acc.quarantined + acc.skipped);
   });
 });

@@ -48,7 +48,9 @@ export async function previewRecords(o: PreviewOptions): Promise<PreviewRow[]> {
     }
   }
   return (batch?.records ?? []).slice(0, o.limit).map((r) => {
-    const out = ce.transform(r.sourceId, r.fields);
+    const a = ce.admit(r);
+    if (a.kind === 'quarantine') return { sourceId: r.sourceId, source: r.fields, target: null, table: ce.target, errors: [`${a.field ?? ''} ${a.reason}`.trim()] };
+    const out = ce.transform(a.sourceId, r.fields);
     if (out.kind !== 'row') return { sourceId: r.sourceId, source: r.fields, target: null, table: ce.target, errors: [out.kind === 'skip' ? `skipped: ${out.reason}` : `${out.field ?? ''} ${out.reason}`.trim()] };
     const target: Record<string, unknown> = {};
     ce.columns.forEach((c, i) => (target[c] = out.values[i]));

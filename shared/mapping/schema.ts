@@ -74,6 +74,12 @@ export const FieldRuleSchema = z
     /** Plausible window for date/timestamp columns, inclusive (YYYY-MM-DD). Default 1900-01-01..2199-12-31, 1900-01-01 itself excluded. */
     minDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'minDate must be YYYY-MM-DD').optional(),
     maxDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'maxDate must be YYYY-MM-DD').optional(),
+    /**
+     * Number format of the source text (BCP 47, e.g. de-DE, fr-FR, en-US): group separators are
+     * removed and the locale's decimal mark read as the point. Without it, numbers must be plain
+     * digits (optional sign, '.' decimal, exponent); "1,234.56" is quarantined.
+     */
+    locale: z.string().refine((l) => { try { return Intl.NumberFormat.supportedLocalesOf([l]).length === 1; } catch { return false; } }, 'locale must be a known BCP 47 locale (e.g. de-DE)').optional(),
     /** A business key: a record whose value another record of the same tenant and source system already holds is quarantined. */
     unique: z.boolean().optional(),
   })
@@ -93,6 +99,8 @@ export const EntityMappingSchema = z
     skipWhen: z.array(z.record(z.union([z.string(), z.number(), z.boolean(), z.null()]))).default([]),
     /** Source entity name in the id namespace, when two source entities are one logical entity. */
     idEntity: z.string().optional(),
+    /** Source ids with surrounding whitespace: 'trim' (default) loads " 42 " as "42"; 'refuse' quarantines them. */
+    idWhitespace: z.enum(['trim', 'refuse']).default('trim'),
   })
   .strict();
 

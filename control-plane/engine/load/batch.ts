@@ -50,19 +50,26 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
   const deletes: string[] = [];
   const seen = new Set<string>();
   for (const rec of batch.records) {
+    // A rejected or keyless record is quarantined once, and never takes part in duplicate detection.
+    const a = ce.admit(rec);
+    if (a.kind === 'quarantine') {
+      quarantine.push({ entity: ce.entity, sourceId: rec.sourceId, field: a.field, reason: a.reason, record: rec.fields });
+      continue;
+    }
+    const sourceId = a.sourceId;
     if (rec.op === 'delete') {
-      deletes.push(targetId(t.tenantId, t.sourceSystem, ce.idEntity, rec.sourceId));
+      deletes.push(targetId(t.tenantId, t.sourceSystem, ce.idEntity, sourceId));
       continue;
     }
-    if (seen.has(rec.sourceId)) {
-      quarantine.push({ entity: ce.entity, sourceId: rec.sourceId, field: '(source id)', reason: `duplicate source id ${JSON.stringify(rec.sourceId)} within the run (the first occurrence was kept)`, record: rec.fields });
+    if (seen.has(sourceId)) {
+      quarantine.push({ entity: ce.entity, sourceId, field: '(source id)', reason: `duplicate source id ${JSON.stringify(sourceId)} within the run (the first occurrence was kept)`, record: rec.fields });
       continue;
     }
-    seen.add(rec.sourceId);
-    const o = ce.transform(rec.sourceId, rec.fields);
-    if (o.kind === 'row') rows.push({ sourceId: rec.sourceId, id: o.id, values: o.values, fields: rec.fields, refs: o.refs });
+    seen.add(sourceId);
+    const o = ce.transform(sourceId, rec.fields);
+    if (o.kind === 'row') rows.push({ sourceId, id: o.id, values: o.values, fields: rec.fields, refs: o.refs });
     else if (o.kind === 'skip') counts.skipped++;
-    else quarantine.push({ entity: ce.entity, sourceId: rec.sourceId, field: o.field, reason: o.reason, record: rec.fields });
+    else quarantine.push({ entity: ce.entity, sourceId, field: o.field, reason: o.reason, record: rec.fields });
   }
 
   await prepareStages(client, t.targetSchema, ce.target);

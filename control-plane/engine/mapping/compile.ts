@@ -32,6 +32,9 @@ export type Outcome =
   | { kind: 'quarantine'; field: string | null; reason: string }
   | { kind: 'skip'; reason: string };
 
+/** A record's normalised source id, or why it has none the engine can load under. */
+export type Admission = { kind: 'key'; sourceId: string } | { kind: 'quarantine'; field: string | null; reason: string };
+
 export interface OwnerResolver {
   /** Target user id for a source user id: the matched user, the fallback owner, or null. */
   resolve(sourceUserId: string): string | null;
@@ -51,6 +54,9 @@ export interface CompiledEntity {
   safe: boolean[];
   /** Columns marked `unique: true` (business keys), with the source field each comes from. */
   uniqueColumns: { column: string; colIndex: number; field: string }[];
+  /** First step for every record: a source reject, or a missing/blank/unsafe key, quarantines it; otherwise its normalised id. */
+  admit(rec: { sourceId: string; reject?: { reason: string; field?: string | null } }): Admission;
+  /** Second step, with the id `admit` returned. */
   transform(sourceId: string, fields: Fields): Outcome;
 }
 
@@ -175,10 +181,18 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
     refColumns,
     safe: columns.map((c) => SAFE_KINDS.has(table.columns.get(c)!.kind)),
     uniqueColumns,
-    transform(sourceId: string, fields: Fields): Outcome {
-      if (typeof fields.__error === 'string') return { kind: 'quarantine', field: typeof fields.__field === 'string' ? fields.__field : null, reason: fields.__error };
-      const idProblem = sourceId.trim() === '' ? 'is empty' : checkText(sourceId);
+    admit(rec): Admission {
+      if (rec.reject) return { kind: 'quarantine', field: rec.reject.field ?? null, reason: rec.reject.reason };
+      const trimmed = rec.sourceId.trim();
+      if (trimmed === '') return { kind: 'quarantine', field: '(source id)', reason: 'missing key: the source id is empty' };
+      if (trimmed !== rec.sourceId && em.idWhitespace === 'refuse') {
+        return { kind: 'quarantine', field: '(source id)', reason: `source id ${JSON.stringify(rec.sourceId)} has surrounding whitespace (idWhitespace: refuse)` };
+      }
+      const idProblem = checkText(trimmed);
       if (idProblem) return { kind: 'quarantine', field: '(source id)', reason: `source id ${idProblem}` };
+      return { kind: 'key', sourceId: trimmed };
+    },
+    transform(sourceId: string, fields: Fields): Outcome {
       for (const cond of skips) {
         if (cond.every(([k, v]) => getPath(fields, k) === v)) return { kind: 'skip', reason: `skipWhen ${cond.map(([k, v]) => `${k}=${String(v)}`).join(',')}` };
       }
@@ -284,9 +298,10 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
   const unmapped = rule.unmapped ?? mapping.picklists.unmapped;
   const lowerValues = rule.values ? new Map(Object.entries(rule.values).map(([k, v]) => [k.toLowerCase(), v])) : null;
   const policy: OrphanPolicy = rule.ref?.onOrphan ?? mapping.orphans;
-  const opts = { truncate: rule.truncate, assumeZone: rule.assumeZone, maxLength: rule.maxLength, minDate: rule.minDate, maxDate: rule.maxDate };
+  const opts = { truncate: rule.truncate, assumeZone: rule.assumeZone, maxLength: rule.maxLength, minDate: rule.minDate, maxDate: rule.maxDate, locale: rule.locale };
   const trustedId = (rule.ref !== undefined || rule.owner !== undefined) && rule.values === undefined && rule.default === undefined;
   const refIds = refIdCache(tenantId, mapping.sourceSystem);
+  const declared: TargetColumn | null = rule.type && rule.type !== col.kind ? { ...col, kind: rule.type as TargetColumn['kind'], maxLength: null, allowed: null, precision: null, scale: null } : null;
 
   const raw = (sourceId: string, f: Fields, refs: RefValue[]): unknown => {
     if (rule.const !== undefined) return rule.const;
@@ -342,6 +357,12 @@ function compileField(ctx: CompileContext, entity: string, column: string, col: 
     }
     // References and owners are ids this engine computed: already valid uuids.
     if (trustedId && typeof v === 'string' && col.kind === 'uuid') return v;
+    if (declared && v !== null && v !== undefined && v !== '') {
+      // A declared `type` is enforced: the value must parse as that type, then loads in the column.
+      const d = convertValue(v, declared, opts);
+      if (d instanceof ConversionFailure) return new FieldFailure(field, `${field} ${d.reason} (declared type ${rule.type}, column ${column})`);
+      v = d;
+    }
     const c = convertValue(v, col, opts);
     if (c instanceof ConversionFailure) return new FieldFailure(field, `${field} ${c.reason} (column ${column})`);
     if (c === null && !col.nullable && col.hasDefault) {

@@ -61,6 +61,8 @@ function mojibake(s: string): string | null {
 
 export interface ConvertOptions {
   truncate?: boolean;
+  /** BCP 47 locale of number text (group separators, decimal mark); without it numbers are plain digits. */
+  locale?: string;
   /** IANA zone or ±HH:MM applied to timestamps that carry no zone. */
   assumeZone?: string;
   maxLength?: number;
@@ -115,26 +117,54 @@ const INT_RANGE: Record<string, [bigint, bigint]> = {
   bigint: [-9223372036854775808n, 9223372036854775807n],
 };
 
-export function convertInteger(v: unknown, col: TargetColumn): Converted {
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NaN') : typeof v === 'string' ? v.trim() : typeof v === 'bigint' ? String(v) : null;
+const separators = new Map<string, { group: string; decimal: string }>();
+
+/** A locale's number text as plain digits: group separators (and the spaces some locales group with) removed, its decimal mark made '.'. */
+export function delocalise(s: string, locale: string): string {
+  let sep = separators.get(locale);
+  if (!sep) {
+    const parts = new Intl.NumberFormat(locale).formatToParts(1234567.5);
+    sep = { group: parts.find((p) => p.type === 'group')?.value ?? ',', decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.' };
+    separators.set(locale, sep);
+  }
+  const groups = /\s/.test(sep.group) ? [sep.group, ' ', '\u00a0', '\u202f'] : [sep.group];
+  let out = s;
+  for (const g of groups) out = out.split(g).join('');
+  return sep.decimal === '.' ? out : out.split('.').join('\u0000').split(sep.decimal).join('.');
+}
+
+/** Source text of a number: trimmed, and read in the mapping's locale when it declares one. */
+function numberText(v: string, o: ConvertOptions): string {
+  const s = v.trim();
+  return o.locale ? delocalise(s, o.locale) : s;
+}
+
+export function convertInteger(v: unknown, col: TargetColumn, o: ConvertOptions = {}): Converted {
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NaN') : typeof v === 'string' ? numberText(v, o) : typeof v === 'bigint' ? String(v) : null;
   if (s === null) return bad(`expected an integer, got ${typeof v}`);
   const m = /^([+-]?\d+)(?:\.0+)?$/.exec(s);
-  if (!m) return bad(`${show(v)} is not an integer`);
+  if (!m) {
+    const hint = !o.locale && typeof v === 'string' && /^[+-]?\d{1,3}([,.'\s]\d{3})+$/.test(v.trim()) ? ' (plain digits expected; declare locale in the mapping for grouped numbers)' : '';
+    return bad(`${show(v)} is not an integer${hint}`);
+  }
   const n = BigInt(m[1]!);
   const [lo, hi] = INT_RANGE[col.kind] ?? INT_RANGE.bigint!;
   if (n < lo || n > hi) return bad(`${s} overflows ${col.kind} (range ${lo} to ${hi})`);
   return ok(n.toString());
 }
 
-export function convertNumeric(v: unknown, col: TargetColumn): Converted {
+export function convertNumeric(v: unknown, col: TargetColumn, o: ConvertOptions = {}): Converted {
   let s: string;
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return bad(`${show(v)} is not a finite number`);
     s = String(v);
-  } else if (typeof v === 'string') s = v.trim().replace(/,/g, '');
+  } else if (typeof v === 'string') s = numberText(v, o);
   else return bad(`expected a number, got ${typeof v}`);
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return bad(`${show(v)} is not a number`);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
+    const hint = !o.locale && typeof v === 'string' && /^[+-]?[\d.,\s']+$/.test(v.trim()) ? ' (plain digits with a "." decimal expected; declare locale in the mapping for grouped or comma-decimal numbers)' : '';
+    return bad(`${show(v)} is not a number${hint}`);
+  }
   if (col.precision !== null && col.scale !== null) {
     // Digits before the decimal point, after applying the exponent.
     const exp = m[4] ? parseInt(m[4], 10) : 0;
@@ -174,6 +204,13 @@ export function convertDate(v: unknown, o: ConvertOptions = {}): Converted {
   if (!m) return bad(`${show(v)} is not a date (expected YYYY-MM-DD)`);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (!validYmd(y, mo, d)) return bad(`${show(v)} is an impossible date`);
+  const rest = v.trim().slice(10);
+  if (rest !== '') {
+    // A timestamp for a date column: its time part must be a real time too (25:00 is not).
+    const t = TS_RE.exec(v.trim());
+    if (!t) return bad(`${show(v)} is not a date (expected YYYY-MM-DD)`);
+    if (Number(t[4]) > 23 || Number(t[5]) > 59 || Number(t[6] ?? 0) > 60) return bad(`${show(v)} is an impossible timestamp`);
+  }
   const out = `${m[1]}-${m[2]}-${m[3]}`;
   return checkWindow(v, out, o) ?? ok(out);
 }
@@ -280,8 +317,8 @@ export function convertValue(v: unknown, col: TargetColumn, o: ConvertOptions = 
   if (v === null || v === undefined || (v === '' && col.kind !== 'text')) return ok(null);
   switch (col.kind) {
     case 'text': return convertText(v, col, o);
-    case 'integer': case 'bigint': case 'smallint': return convertInteger(v, col);
-    case 'numeric': return convertNumeric(v, col);
+    case 'integer': case 'bigint': case 'smallint': return convertInteger(v, col, o);
+    case 'numeric': return convertNumeric(v, col, o);
     case 'boolean': return convertBoolean(v);
     case 'date': return convertDate(v, o);
     case 'timestamptz': return convertTimestamptz(v, o);
