@@ -10,21 +10,10 @@
  *
  * Imports are lazy so that loading the registry (CLI help, the control plane) pulls in no vendor code.
  */
-import type { SourceConnector } from '../shared/connector.ts';
+import type { ConnectorFactory, RateBench } from './sdk/factory.ts';
 import type { StartEmulator } from './sdk/emulator-types.ts';
-import type { Logger } from '../shared/log/logger.ts';
 
-/** Options every connector factory accepts. `credentials` use the vendor's own field names. */
-export interface ConnectorFactoryOptions {
-  credentials: Record<string, string>;
-  /** Override the API base URL (emulator, sandbox org, private cloud). */
-  baseUrl?: string;
-  /** Override the OAuth token endpoint. */
-  tokenUrl?: string;
-  logger?: Logger;
-}
-
-export type ConnectorFactory = (options: ConnectorFactoryOptions) => SourceConnector | Promise<SourceConnector>;
+export type { ConnectorFactoryOptions, ConnectorFactory, RateBench } from './sdk/factory.ts';
 
 export interface RegistryEntry {
   /** Human name for lists and reports. */
@@ -33,6 +22,8 @@ export interface RegistryEntry {
   emulator?: () => Promise<StartEmulator>;
   /** The mapping template to Logic Nexus (connectors/<vendor>/mapping.yaml). */
   mapping?: URL;
+  /** The rate benchmark against the emulator (`npm run bench -- --source <vendor>`). */
+  bench?: () => Promise<RateBench>;
 }
 
 export const registry: Record<string, RegistryEntry> = {
@@ -60,14 +51,17 @@ export const registry: Record<string, RegistryEntry> = {
     connector: () => import('./dynamics/index.ts').then((m) => m.createConnector),
     emulator: () => import('./dynamics/emulator/index.ts').then((m) => m.startEmulator),
     mapping: new URL('./dynamics/mapping.yaml', import.meta.url),
+    bench: () => import('./dynamics/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchDynamics({ records, ...(seconds ? { windows: Math.max(1, Math.round(seconds / 10)) } : {}) })),
   },
   hubspot: {
     label: 'HubSpot CRM',
     connector: () => import('./hubspot/index.ts').then((m) => m.createConnector),
     emulator: () => import('./hubspot/emulator/index.ts').then((m) => m.startEmulator),
     mapping: new URL('./hubspot/mapping.yaml', import.meta.url),
+    bench: () => import('./hubspot/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchHubSpot({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
   },
-  salesforce: { label: 'Salesforce Sales Cloud', connector: () => import('./salesforce/index.ts').then((m) => m.createConnector), emulator: () => import('./salesforce/emulator/index.ts').then((m) => m.startEmulator), mapping: new URL('./salesforce/mapping.yaml', import.meta.url) },
+  salesforce: { label: 'Salesforce Sales Cloud', connector: () => import('./salesforce/index.ts').then((m) => m.createConnector), emulator: () => import('./salesforce/emulator/index.ts').then((m) => m.startEmulator), mapping: new URL('./salesforce/mapping.yaml', import.meta.url),
+    bench: () => import('./salesforce/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchSalesforce({ records, ...(seconds ? { durationSeconds: seconds } : {}) })) },
 };
 
 export class UnknownVendorError extends Error {

@@ -2,7 +2,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ConnectorFactoryOptions } from '../registry.ts';
+import type { ConnectorFactoryOptions } from '../sdk/factory.ts';
 import { CsvConnector } from './connector.ts';
 
 export { CsvConnector, UnknownCsvEntityError, type CsvConnectorOptions } from './connector.ts';

@@ -4,7 +4,7 @@
  * delta links (change-tracking.ts, tracking-connector.ts) and discovery through EntityDefinitions (discover.ts).
  */
 import { registerSecret } from '../../shared/log/redact.ts';
-import type { ConnectorFactoryOptions } from '../registry.ts';
+import type { ConnectorFactoryOptions } from '../sdk/factory.ts';
 import {
   DeclarativeSourceConnector, defineConnector, type ConnectorHooks, type DeclarativeConnectorOptions, type RateLimitDefinition,
 } from '../sdk/index.ts';

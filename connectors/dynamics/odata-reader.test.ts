@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { DATAVERSE_TABLES, dynamicsDefinition } from './definition.ts';
 import { fieldName, parsePagingCookie, readODataPage, type PagingCookie } from './odata-reader.ts';
 import { dataversePages } from './pages.ts';
 
-const FIXTURES = '/work/shared/fixtures/dynamics';
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 const load = (file: string): unknown => JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
 
 interface Expectation {

@@ -2,7 +2,7 @@
  * The HubSpot connector: the declarative definition plus hooks for property discovery, full
  * lists with every property, search windows for incremental passes, and associations v4.
  */
-import type { ConnectorFactoryOptions } from '../registry.ts';
+import type { ConnectorFactoryOptions } from '../sdk/factory.ts';
 import {
   DeclarativeSourceConnector, defaultRateLimiters, paginate, type ConnectorHooks, type DeclarativeConnectorOptions, type HookContext, type Page, type StreamPagesArgs,
 } from '../sdk/index.ts';

@@ -1,10 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RecordBatchSchema } from '../../shared/record-batch.ts';
 import { hubspotDefinition } from './definition.ts';
 import { readAssociationsBatch, readListPage, readSearchPage } from './readers.ts';
 
-const DIR = '/work/shared/fixtures/hubspot';
+const DIR = fileURLToPath(new URL('./fixtures', import.meta.url));
 const load = (f: string): unknown => JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8'));
 const contacts = hubspotDefinition.streams.find((s) => s.name === 'contacts')!;
 

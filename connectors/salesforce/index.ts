@@ -4,7 +4,7 @@
  * "client_credentials" with client_id/client_secret (server-to-server, My Domain login_url);
  * optional login_url, environment ("production" | "sandbox"), access_token, instance_url.
  */
-import type { ConnectorFactoryOptions } from '../registry.ts';
+import type { ConnectorFactoryOptions } from '../sdk/factory.ts';
 import { loginUrl, tokenUrlFor, type LoginEnvironment } from './auth.ts';
 import { SalesforceConnector, type SalesforceReadTuning } from './connector.ts';
 import { salesforceDefinition } from './definition.ts';

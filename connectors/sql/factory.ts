@@ -3,7 +3,7 @@
  * under these names: dialect (mssql|postgres|mysql), url or host/port/database, schema, user,
  * password, auth (sql|ntlm), domain, trustServerCertificate ("true"), isolation, readOnlyIntent ("false" to turn off).
  */
-import type { ConnectorFactoryOptions } from '../registry.ts';
+import type { ConnectorFactoryOptions } from '../sdk/factory.ts';
 import type { SourceConnector } from '../../shared/connector.ts';
 import { registerSecret } from '../../shared/log/redact.ts';
 import { dialectFromUrl } from './dialects/index.ts';

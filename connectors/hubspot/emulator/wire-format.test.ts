@@ -1,10 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubspotDefinition } from '../definition.ts';
 import { readAssociationsBatch, readListPage, readSearchPage } from '../readers.ts';
 import { startEmulator, type HubSpotEmulatorHandle } from './index.ts';
 
-const FIXTURES = '/work/shared/fixtures/hubspot';
+const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 const fixture = (f: string): Record<string, unknown> => JSON.parse(readFileSync(`${FIXTURES}/${f}`, 'utf8')) as Record<string, unknown>;
 const contacts = hubspotDefinition.streams.find((s) => s.name === 'contacts')!;
 

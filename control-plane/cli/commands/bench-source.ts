@@ -1,17 +1,12 @@
 /** `bench --source <vendor>`: extraction against the vendor's emulator with its real rate limits on. */
-import type { RateBenchResult } from '../../../connectors/sdk/rate-bench.ts';
+import { registry } from '../../../connectors/registry.ts';
 
 type Flags = Record<string, string | true>;
 
-const benches: Record<string, (records: number, seconds: number | undefined) => Promise<RateBenchResult>> = {
-  hubspot: async (records, seconds) => (await import('../../../connectors/hubspot/bench.ts')).benchHubSpot({ records, ...(seconds ? { durationSeconds: seconds } : {}) }),
-  salesforce: async (records, seconds) => (await import('../../../connectors/salesforce/bench.ts')).benchSalesforce({ records, ...(seconds ? { durationSeconds: seconds } : {}) }),
-  dynamics: async (records, seconds) => (await import('../../../connectors/dynamics/bench.ts')).benchDynamics({ records, ...(seconds ? { windows: Math.max(1, Math.round(seconds / 10)) } : {}) }),
-};
-
 export async function benchSourceCli(vendor: string, records: number, flags: Flags): Promise<number> {
-  const bench = benches[vendor];
-  if (!bench) throw new Error(`no rate benchmark for ${vendor}; known: ${Object.keys(benches).join(', ')}`);
+  const load = registry[vendor]?.bench;
+  if (!load) throw new Error(`no rate benchmark for ${vendor}; known: ${Object.keys(registry).filter((v) => registry[v]?.bench).join(', ')}`);
+  const bench = await load();
   process.stderr.write(`bench: extracting from the ${vendor} emulator with its real rate limits on…\n`);
   const r = await bench(records, typeof flags.seconds === 'string' ? Number(flags.seconds) : undefined);
   const throttled = r.throttled;
