@@ -22,6 +22,10 @@ export function csvImportRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.NEXUS_CSV_ROOT ?? path.join(env.NEXUS_DATA_DIR ?? path.join(os.homedir(), '.nexus-migrate'), 'imports'));
 }
 
+function notAvailable(dir: string): CsvFolderOutsideRootError {
+  return new CsvFolderOutsideRootError(`csv connector: folder ${JSON.stringify(dir)} is not an import folder (a folder under the server's import root, NEXUS_CSV_ROOT)`);
+}
+
 /** Registry factory: credentials.folder (or baseUrl) is the folder, relative to or inside the import root. */
 export async function createConnector(options: ConnectorFactoryOptions): Promise<CsvConnector> {
   const dir = options.credentials['folder'] ?? options.baseUrl;
@@ -33,10 +37,9 @@ export async function createConnector(options: ConnectorFactoryOptions): Promise
   try {
     real = await realpath(path.resolve(realRoot, dir));
   } catch {
-    throw new Error(`csv connector: folder ${JSON.stringify(dir)} does not exist under the import root ${realRoot}`);
+    throw notAvailable(dir);
   }
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-    throw new CsvFolderOutsideRootError(`csv connector: folder ${JSON.stringify(dir)} is outside the import root ${realRoot} (set NEXUS_CSV_ROOT)`);
-  }
+  // "Missing" and "outside the root" read the same and name no server path: neither is an oracle.
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw notAvailable(dir);
   return new CsvConnector({ dir: real }).open();
 }

@@ -23,7 +23,7 @@ let rx: http.Server;
 const received: { body: string; signature: string }[] = [];
 
 beforeAll(async () => {
-  f = await startApi({ webhooks: { baseDelayMs: 20, maxAttempts: 3 } });
+  f = await startApi({ webhooks: { baseDelayMs: 20, maxAttempts: 3, allowPrivate: true } });
   t = await seedTenant(f, 'life');
   target = await seedTarget(f, t.id);
   // Slow pages keep the run going long enough to pause it.

@@ -75,8 +75,21 @@ describe('connectors API', () => {
       expect(created.statusCode, created.body).toBe(201);
       const check = await call('POST', `/migrations/${created.json().id}/connection-test`, t.keys.engineer);
       expect(check.statusCode === 200 ? check.json().ok : false, check.body).toBe(false);
-      expect(check.body).toMatch(/outside the import root|does not exist under the import root/);
+      expect(check.body).toMatch(/is not an import folder/);
       expect(check.body).not.toContain('not yours');
+      expect(check.body).not.toContain(csvRoot);
     }
+  });
+
+  it('given a missing folder and a folder outside the root, then both errors read the same and name no server path (no oracle)', async () => {
+    const bodies: string[] = [];
+    for (const folder of [outside, 'no-such-folder']) {
+      const created = await call('POST', '/migrations', t.keys.engineer, { name: 'CSV oracle', sourceSystem: 'csv', credentials: { folder } });
+      expect(created.statusCode, created.body).toBe(201);
+      const check = await call('POST', `/migrations/${created.json().id}/connection-test`, t.keys.engineer);
+      bodies.push(check.body.replace(JSON.stringify(JSON.stringify(folder)).slice(1, -1), '<folder>'));
+      expect(check.body).not.toContain(csvRoot);
+    }
+    expect(bodies[0]).toBe(bodies[1]);
   });
 });

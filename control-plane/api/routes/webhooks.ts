@@ -44,7 +44,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { rows } = await c.query<{ delivery_id: string; event: string; status: string; attempts: number; last_status: number | null; last_error: string | null }>(
       'SELECT delivery_id, event, status, attempts, last_status, last_error FROM api_webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT 100',
       [(req.params as { id: string }).id]);
-    return { items: rows.map((r) => ({ deliveryId: r.delivery_id, event: r.event, status: r.status, attempts: r.attempts, lastStatus: r.last_status, lastError: r.last_error })) };
+    return { items: rows.map((r) => ({ deliveryId: r.delivery_id, event: r.event, status: r.status, attempts: r.attempts, lastStatus: r.status === 'delivered' ? r.last_status : null, lastError: r.last_error })) };
   }));
 
   app.delete('/api/v1/webhooks/:id', {

@@ -26,7 +26,7 @@ let f: ApiFixture;
 let t: TestTenant;
 
 beforeAll(async () => {
-  f = await startApi({ webhooks: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 4 } });
+  f = await startApi({ webhooks: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 4, allowPrivate: true } });
   t = await seedTenant(f, 'hooks');
 });
 afterAll(async () => f?.close());
@@ -82,5 +82,27 @@ describe('alert webhooks', () => {
     const list = await f.server.app.inject({ method: 'GET', url: '/api/v1/webhooks', headers: bearer(t.keys.admin) });
     expect(list.body).toContain(hook.id);
     expect(list.body).not.toContain(hook.signingSecret);
+  });
+});
+
+describe('webhook SSRF (issue 11 defect 2)', () => {
+  it('given no private setting and a hook at a loopback sink, then nothing is delivered and the deliveries list shows only a generic reason', async () => {
+    const g = await startApi({ webhooks: { baseDelayMs: 20, maxAttempts: 2 } });
+    const rx = await receiver([418]);
+    try {
+      const tt = await seedTenant(g, 'ssrf');
+      const res = await g.server.app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: bearer(tt.keys.admin), payload: { url: rx.url } });
+      expect(res.statusCode, res.body).toBe(201);
+      g.server.ctx.webhooks.emit(tt.id, 'migration.completed', { migrationId: 'm-3' });
+      await g.server.ctx.webhooks.idle();
+      expect(rx.got).toHaveLength(0);
+      const d = await g.server.app.inject({ method: 'GET', url: `/api/v1/webhooks/${res.json().id}/deliveries`, headers: bearer(tt.keys.viewer) });
+      const item = d.json().items[0];
+      expect(item).toMatchObject({ status: 'failed', attempts: 1, lastStatus: null, lastError: 'delivery refused: target address not allowed' });
+      expect(d.body).not.toContain('127.0.0.1');
+    } finally {
+      await rx.close();
+      await g.close();
+    }
   });
 });

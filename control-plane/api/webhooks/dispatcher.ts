@@ -5,6 +5,7 @@
  * Each delivery is recorded in api_webhook_deliveries.
  */
 import { errorMessage } from '../http.ts';
+import { OutboundDispatcher, OutboundRefusedError } from '../../net/outbound.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../shared/log/logger.ts';
 import { withTenant, type Db } from '../db.ts';
@@ -19,14 +20,20 @@ export interface DispatcherOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   timeoutMs?: number;
+  /** Deliver to loopback/private addresses (the server setting NEXUS_WEBHOOK_ALLOW_PRIVATE=1; tests' local sinks). */
+  allowPrivate?: boolean;
+  /** The outbound dispatcher every request goes through (one per server). */
+  outbound?: OutboundDispatcher;
 }
 
 export class WebhookDispatcher {
   private readonly inflight = new Set<Promise<void>>();
-  private readonly opts: Required<DispatcherOptions>;
+  private readonly opts: Required<Omit<DispatcherOptions, 'allowPrivate' | 'outbound'>>;
+  private readonly outbound: OutboundDispatcher;
 
   constructor(private readonly db: Db, private readonly creds: CredentialStore, private readonly log: Logger, opts: DispatcherOptions = {}) {
     this.opts = { maxAttempts: opts.maxAttempts ?? 6, baseDelayMs: opts.baseDelayMs ?? 1000, maxDelayMs: opts.maxDelayMs ?? 60_000, timeoutMs: opts.timeoutMs ?? 10_000 };
+    this.outbound = opts.outbound ?? new OutboundDispatcher({ allowPrivateWebhooks: opts.allowPrivate });
   }
 
   /** Queue deliveries of one event; returns at once. `idle()` waits for everything queued. */
@@ -76,7 +83,7 @@ export class WebhookDispatcher {
       let retryable = true;
       try {
         const ts = Math.floor(Date.now() / 1000);
-        const res = await fetch(h.url, {
+        const res = await this.outbound.send({ kind: 'webhook' }, h.url, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -93,14 +100,17 @@ export class WebhookDispatcher {
         lastStatus = res.status;
         if (res.status >= 200 && res.status < 300) delivered = true;
         else {
-          lastError = `HTTP ${res.status}`;
+          lastError = "delivery failed: the endpoint did not accept it";
           retryable = res.status >= 500 || res.status === 429 || res.status === 408;
           const header = res.headers.get('retry-after');
           const ra = header === null ? NaN : Number(header);
           if (Number.isFinite(ra) && ra >= 0) retryAfterMs = ra * 1000;
         }
       } catch (err) {
-        lastError = errorMessage(err);
+        // The API shows a generic reason only: never the resolved address, the remote status text or body.
+        if (err instanceof OutboundRefusedError) { lastError = 'delivery refused: target address not allowed'; retryable = false; }
+        else lastError = 'delivery failed: no response';
+        this.log.warn('webhook delivery error', { error: errorMessage(err) });
       }
       if (delivered || !retryable || attempt >= this.opts.maxAttempts) {
         if (!retryable) break;
