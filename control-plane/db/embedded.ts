@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { silentLogger, type Logger } from '../../shared/log/logger.ts';
 import { redactText, registerSecret } from '../../shared/log/redact.ts';
+import { guardPool } from './pool-guard.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -54,7 +55,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
   const max = opts.maxConnections ?? 8;
   const external = process.env.DATABASE_URL;
   if (external && !opts.dataDir) {
-    const pool = new pg.Pool({ connectionString: external, max });
+    const pool = guardPool(new pg.Pool({ connectionString: external, max }), log, 'PostgreSQL (DATABASE_URL)');
     return { pool, url: external, embedded: false, close: () => pool.end() };
   }
   return startEmbedded(opts, log, max);
