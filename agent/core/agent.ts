@@ -3,6 +3,7 @@
  * the spool) and the jobs. The same object runs headless (`nexus-migrate agent start
  * --headless`) and inside the Electron app, which reaches it through ui-bridge.ts.
  */
+import { assertSecureTransport } from './transport-policy.ts';
 import { randomUUID } from 'node:crypto';
 import { createDataKey, generateIdentityKeyPair, signChallenge, wrapDataKey } from '../../shared/crypto/index.ts';
 import { createLogger, type Logger, type LogSink } from '../../shared/log/logger.ts';
@@ -96,6 +97,7 @@ export class Agent {
   /** Exchange a single-use token for a durable identity; leaves the link connected. */
   async enroll(serverUrl: string, token: string, timeoutMs = 30_000): Promise<{ agentId: string; tenantId: string }> {
     if (this.state.identity()) throw new EnrollmentError('this agent is already enrolled');
+    assertSecureTransport(serverUrl);
     const pair = generateIdentityKeyPair();
     await this.secrets.set(IDENTITY_ACCOUNT, pair.privateKey);
     let timer: NodeJS.Timeout | undefined;

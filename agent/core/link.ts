@@ -4,6 +4,7 @@
  * proxy when configured, ping/pong dead-peer detection, and reconnection with exponential
  * backoff and full jitter. The agent never listens for inbound connections.
  */
+import { assertSecureTransport } from './transport-policy.ts';
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
@@ -55,7 +56,9 @@ export class AgentLink {
     private readonly config: AgentConfig,
     private readonly handlers: LinkHandlers,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    assertSecureTransport(url);
+  }
 
   get connected(): boolean {
     return this.authenticated && this.ws?.readyState === WebSocket.OPEN;

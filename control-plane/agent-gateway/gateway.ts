@@ -3,6 +3,7 @@
  * node http(s).Server (the Fastify API server's, or a bare one in tests). Agents connect to
  * `path`; nothing here ever dials an agent.
  */
+import { PRE_AUTH_MAX_PAYLOAD } from './frame-limits.ts';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -50,7 +51,7 @@ export function attachAgentGateway(server: Server, deps: AgentGatewayDeps): Agen
   const path = deps.path ?? '/agent/ws';
   const logger = deps.logger ?? silentLogger;
   const store = new GatewayStore(deps.pool, deps.controlSchema);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: PRE_AUTH_MAX_PAYLOAD });
   const sessions = new Map<string, AgentSession>();
   const stagedListeners = new Set<StagedListener>();
   const agentWaiters = new Set<(id: string) => void>();

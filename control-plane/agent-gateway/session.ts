@@ -3,6 +3,7 @@
  * job openings, sealed batches (authenticated, durably staged, then acknowledged), status
  * reports and RPC results. Messages of one connection are handled strictly in order.
  */
+import { raiseToAuthenticatedLimit } from './frame-limits.ts';
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { authenticateBatch, BatchIntegrityError, unwrapDataKey, verifyChallenge, type EncodedKeyPair } from '../../shared/crypto/index.ts';
@@ -131,6 +132,7 @@ export class AgentSession {
 
   private welcome(agentId: string, tenantId: string): void {
     this.agentId = agentId;
+    raiseToAuthenticatedLimit(this.ws);
     this.tenantId = tenantId;
     this.deps.onAuthenticated(this);
     this.send({ t: 'welcome', agentId, tenantId, transportPublicKey: this.deps.transportKey.publicKey, credits: this.deps.credits });
