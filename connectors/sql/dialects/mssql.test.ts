@@ -116,7 +116,7 @@ describe('mssql dialect: value conversion from tedious column metadata', () => {
     { name: 'nvarchar with non-Latin text', meta: { colName: 'c', type: { name: 'NVarChar' } }, value: 'Müller 東京 Ω', expected: 'Müller 東京 Ω', normal: 'string' },
     { name: 'rowversion (binary(8)) as a buffer', meta: { colName: 'c', type: { name: 'Binary' }, dataLength: 8 }, value: Buffer.from('00000000000007d1', 'hex'), expected: '0x00000000000007D1', normal: 'rowversion' },
     { name: 'rowversion projected as text (style 1)', meta: { colName: 'c', type: { name: 'VarChar' } }, value: '0x00000000000007d1', expected: '0x00000000000007D1', normal: 'string' },
-    { name: 'varbinary as base64', meta: { colName: 'c', type: { name: 'VarBinary' } }, value: Buffer.from('hello'), expected: 'aGVsbG8=', normal: 'binary' },
+    { name: 'varbinary text decoded as UTF-8 (not base64)', meta: { colName: 'c', type: { name: 'VarBinary' } }, value: Buffer.from('héllo'), expected: 'héllo', normal: 'binary' },
     { name: 'bit', meta: { colName: 'c', type: { name: 'BitN' } }, value: true, expected: true, normal: 'boolean' },
     { name: 'bigint beyond 2^53 as text', meta: { colName: 'c', type: { name: 'BigInt' } }, value: '9007199254740993', expected: '9007199254740993', normal: 'bigint' },
     { name: 'intn(8) small', meta: { colName: 'c', type: { name: 'IntN' }, dataLength: 8 }, value: '42', expected: 42, normal: 'bigint' },
