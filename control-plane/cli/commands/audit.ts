@@ -23,10 +23,6 @@ export const auditVerifyCommand: Command = {
   usage: 'audit verify [--tenant <uuid>|system] [--control-schema nexus_migrate] [--json]',
   async run(args) {
     const { flags } = parseFlags(args);
-    if (flags.help === true || flags.h === true) {
-      process.stdout.write(`${this.usage}\n`);
-      return 0;
-    }
     let tenant: string | undefined;
     if (typeof flags.tenant === 'string') {
       if (flags.tenant !== 'system' && !UUID.test(flags.tenant)) {
@@ -64,10 +60,6 @@ export const auditAnchorCommand: Command = {
   usage: 'audit anchor [--control-schema nexus_migrate]',
   async run(args) {
     const { flags } = parseFlags(args);
-    if (flags.help === true || flags.h === true) {
-      process.stdout.write(`${this.usage}\n`);
-      return 0;
-    }
     const s = schemas(flags);
     const db = await openMigrated(s.target, s.control);
     try {
