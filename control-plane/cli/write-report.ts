@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { RunReport } from '../report/types.ts';
 import { renderReportHtml } from '../report/html.ts';
 import { renderReportPdf } from '../report/pdf.ts';
+import { entityMark } from './outcome.ts';
 
 export const DEFAULT_REPORT_DIR = process.env.NEXUS_REPORT_DIR ?? path.resolve('nexus-migrate-reports');
 
@@ -22,7 +23,7 @@ export function countsTable(report: RunReport): string {
   const head = ['entity'.padEnd(16), 'target'.padEnd(20), ...cols.map((c) => c.padStart(12)), '  ok'].join('');
   const lines = [head, '-'.repeat(head.length)];
   for (const e of report.entities) {
-    lines.push([e.entity.padEnd(16), e.target.padEnd(20), ...cols.map((c) => e[c].toLocaleString().padStart(12)), e.reconciles ? '  ✓' : '  ✗'].join(''));
+    lines.push([e.entity.padEnd(16), e.target.padEnd(20), ...cols.map((c) => e[c].toLocaleString().padStart(12)), `  ${entityMark(e)}`].join(''));
   }
   lines.push('-'.repeat(head.length));
   lines.push(['total'.padEnd(16), ''.padEnd(20), ...cols.map((c) => report.totals[c].toLocaleString().padStart(12)), report.totals.reconciles ? '  ✓' : '  ✗'].join(''));

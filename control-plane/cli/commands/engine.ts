@@ -8,6 +8,7 @@ import { previewRecords } from '../../engine/preview.ts';
 import { buildReport } from '../../engine/report.ts';
 import { createLogger } from '../../../shared/log/logger.ts';
 import { progressPrinter } from '../progress.ts';
+import { outcomeLine, reportOutcome } from '../outcome.ts';
 import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, mappingVars, openMigrated, openSource, readMapping, str } from '../engine-options.ts';
 
@@ -38,8 +39,9 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
         });
         progress.done();
         const files = await writeReportFiles(report, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
-        process.stdout.write(`${countsTable(report)}\n${warningsSummary(report)}\n\nrun ${report.runId} ${report.status} in ${report.durationSeconds.toFixed(1)} s\nreport: ${files.html}\n        ${files.json}\n        ${files.pdf}\n`);
-        return report.totals.reconciles ? 0 : 3;
+        const verdict = reportOutcome(report);
+        process.stdout.write(`${countsTable(report)}\n${warningsSummary(report)}\n\n${outcomeLine(report, verdict)} in ${report.durationSeconds.toFixed(1)} s\nreport: ${files.html}\n        ${files.json}\n        ${files.pdf}\n`);
+        return verdict.exitCode;
       } finally {
         progress.done();
         await source.close();
