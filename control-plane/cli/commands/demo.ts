@@ -10,7 +10,7 @@ import { CsvConnector } from '../../../connectors/csv/index.ts';
 import { DEMO_DIR, DEMO_MAPPING, seedDemoTenant } from '../../../resources/demo/seed.ts';
 import { readFile } from 'node:fs/promises';
 import { progressPrinter } from '../progress.ts';
-import { reportOutcome } from '../outcome.ts';
+import { outcomeWord, reportOutcome } from '../outcome.ts';
 import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
 import { openMigrated, str } from '../engine-options.ts';
 
@@ -41,7 +41,7 @@ export const demoCommand: Command = {
       const files = await writeReportFiles(report, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
       process.stdout.write(`\n${countsTable(report)}\n\nWarnings:\n${warningsSummary(report)}\n\n`);
       const verdict = reportOutcome(report);
-      process.stdout.write(`Run ${report.runId} ${verdict.outcome === 'completed' ? 'completed' : verdict.outcome === 'failed' ? 'FAILED' : 'COMPLETED WITH ISSUES'}${verdict.reason ? ` (${verdict.reason})` : ''}: ${report.totals.extracted} records in ${report.durationSeconds.toFixed(1)} s; every record loaded or quarantined with a reason: ${report.totals.reconciles ? 'yes' : 'NO'}\n`);
+      process.stdout.write(`Run ${report.runId} ${outcomeWord(verdict.outcome)}${verdict.reason ? ` (${verdict.reason})` : ''}: ${report.totals.extracted} records in ${report.durationSeconds.toFixed(1)} s; every record loaded or quarantined with a reason: ${report.totals.reconciles ? 'yes' : 'NO'}\n`);
       process.stdout.write(`Report: ${files.html}\n        ${files.pdf}\n        ${files.json}\n`);
       return verdict.exitCode;
     } finally {
