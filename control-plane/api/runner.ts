@@ -14,6 +14,7 @@ import { withSystem, withTenant, type Db } from './db.ts';
 import type { EventBus } from './events/bus.ts';
 import type { ConnectorPort, EnginePort, ProgressEvent } from './ports.ts';
 import type { WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { openMigrationSource } from './migration-source.ts';
 
 export interface RunnerDeps {
   db: Db;
@@ -105,15 +106,7 @@ export class Runner {
     const engineLog = createLogger({ level: 'info', sinks: [dbSink], base: {} });
     let report: RunReport | null = null;
     let failure: string | null = null;
-    const source = await (async () => {
-      const creds = await withTenant(db, tenantId, (c) => this.d.credentials.get(c, { tenantId, ownerKind: 'migration', ownerId: m.id }));
-      return this.d.connectors.create(m.source_system, {
-        credentials: creds,
-        baseUrl: typeof m.config.baseUrl === 'string' ? m.config.baseUrl : undefined,
-        tokenUrl: typeof m.config.tokenUrl === 'string' ? m.config.tokenUrl : undefined,
-        logger: log,
-      });
-    })().catch((err: unknown) => {
+    const source = await openMigrationSource(this.d, m, log).catch((err: unknown) => {
       failure = errorMessage(err);
       return null;
     });

@@ -12,24 +12,17 @@ import { ApiError, errorMessage, notFound } from '../http.ts';
 import { validateMappingYaml } from '../mapping-validate.ts';
 import { CloneTemplate, EditTemplate, IdParams, MappingTemplate, MappingTemplateFull, PreviewBody } from '../schemas.ts';
 import { loadMigration } from './migrations.ts';
+import { openMigrationSource } from '../migration-source.ts';
 
 const Json = z.record(z.string(), z.unknown());
 
 export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
   /** Open the migration's source with its stored credentials, run fn, always close. */
   async function withSource<T>(tenantId: string, id: string, fn: (s: SourceConnector) => Promise<T>): Promise<T> {
-    const { m, creds } = await withTenant(ctx.db, tenantId, async (c) => {
-      const m = await loadMigration(c, id);
-      return { m, creds: await ctx.credentials.get(c, { tenantId, ownerKind: 'migration', ownerId: id }) };
-    });
+    const m = await withTenant(ctx.db, tenantId, (c) => loadMigration(c, id));
     let source: SourceConnector;
     try {
-      source = await ctx.connectors.create(m.source_system, {
-        credentials: creds,
-        baseUrl: typeof m.config.baseUrl === 'string' ? m.config.baseUrl : undefined,
-        tokenUrl: typeof m.config.tokenUrl === 'string' ? m.config.tokenUrl : undefined,
-        logger: ctx.log,
-      });
+      source = await openMigrationSource(ctx, { ...m, tenant_id: tenantId }, ctx.log);
     } catch (err) {
       throw new ApiError(422, 'connector_failed', errorMessage(err));
     }
