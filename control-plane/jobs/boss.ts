@@ -2,7 +2,8 @@
  * The durable job queue: pg-boss 10 in the control database, in its own schema beside the control
  * schema (`<control>_jobs`). The API sends one job per run attempt; workers fetch them. pg-boss
  * has no heartbeat of its own: liveness is the lease in active_runs (lease.ts, reaper.ts), so a
- * job's own expiry is long and pg-boss retries are off (the worker decides retries itself).
+ * job's own expiry is long (23 h, pg-boss's limit is 24) and pg-boss retries are off: the worker
+ * decides retries itself, each retry a new job.
  */
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
@@ -32,11 +33,18 @@ export async function startBoss(pool: pg.Pool, controlSchema: string, log: Logge
     maintenanceIntervalSeconds: 60,
   });
   boss.on('error', (err) => log.warn('job queue error', { error: err.message }));
-  await boss.start();
-  await boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, retryLimit: 0, expireInSeconds: 23 * 3600, retentionDays: 7 }).catch(async (err: Error) => {
-    // Another process created it at the same moment.
-    if (!(await boss.getQueue(RUN_QUEUE))) throw err;
-  });
+  // pg-boss creates its schema on first start; two processes starting at once would race on it.
+  const lock = await pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`nexus-migrate:jobs:${controlSchema}`]);
+    await boss.start();
+    if (!(await boss.getQueue(RUN_QUEUE))) {
+      await boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, retryLimit: 0, expireInSeconds: 23 * 3600, retentionDays: 7 });
+    }
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`nexus-migrate:jobs:${controlSchema}`]).catch(() => undefined);
+    lock.release();
+  }
   return boss;
 }
 
