@@ -179,6 +179,36 @@ describe('durable runs across serve and worker processes', () => {
     expect(states.failed).toBe(1); // the dead worker's job, marked failed by the reaper
   }, 400_000);
 
+  it('given every database connection of the workers terminated (pg_terminate_backend) at a seeded point, then no process dies, the run waits and retries from its checkpoint, and the target equals an uninterrupted run', async () => {
+    const ref = await tenant('terminate-reference');
+    const refId = await migration(ref, 'terminate reference');
+    await approved(ref, refId);
+    await api(serveA, 'POST', `/migrations/${refId}/start`, ref.key);
+    await waitStatus(ref, refId, 'completed');
+
+    const t = await tenant('terminated');
+    const id = await migration(t, 'terminated mid-run');
+    await approved(t, id);
+    expect((await api(serveA, 'POST', `/migrations/${id}/start`, t.key)).status).toBe(202);
+    const after = 10 + ((SEED * 7) % 150);
+    await until(async () => {
+      const r = await activeRow(id);
+      const read = Object.values((r?.progress?.entities ?? {}) as Record<string, { extracted: number }>).reduce((s, e) => s + e.extracted, 0);
+      return r?.worker && read >= after ? true : null;
+    }, `the run read ${after} records`, 90_000, 50);
+    const { rows: killed } = await ctl.pool.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name ~ '^nexus-migrate (worker|lease) w[12]$'`);
+    expect(killed[0]!.n).toBeGreaterThan(0);
+    await waitStatus(t, id, 'completed', 180_000);
+    for (const w of workers.values()) expect(w.proc.exitCode).toBeNull();
+    expect(await loadedRows(t)).toEqual(await loadedRows(ref));
+    // The attempt that lost its connections was logged and followed by another: more than one run job.
+    const said = [...workers.values()].map((w) => w.output()).join('\n');
+    expect(said).toMatch(/run attempt will be retried|run lease lost/);
+    const states = await jobStates(id, 'run');
+    expect((states.completed ?? 0) + (states.failed ?? 0)).toBeGreaterThanOrEqual(2);
+  }, 400_000);
+
   it('given the same dry run asked of two serve processes at once, then the database lets exactly one through', async () => {
     const t = await tenant('race');
     const id = await migration(t, 'race');

@@ -31,7 +31,7 @@ export class RunLease {
 
   /** Connect, lock and claim; null when another worker holds the run or this job is not the run's job. */
   static async acquire(o: { config: pg.ClientConfig; controlSchema: string; migrationId: string; jobId: string; worker: string; log: Logger }): Promise<RunLease | null> {
-    const client = new pg.Client({ ...o.config, application_name: `nexus-migrate lease ${o.worker}` });
+    const client = new pg.Client({ ...o.config, application_name: `nexus-migrate lease ${o.worker}`.slice(0, 63) });
     const lease = new RunLease(client, o.migrationId, o.log);
     client.on('error', (err) => lease.markLost(`lease connection lost: ${err.message}`));
     await client.connect();

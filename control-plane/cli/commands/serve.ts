@@ -73,7 +73,7 @@ export const serveCommand: Command = {
 
     const transportKey = serveTransportKey(log);
 
-    const db = await openDatabase({ log });
+    const db = await openDatabase({ log, applicationName: 'nexus-migrate serve' });
     try {
       await migrate(db.pool, 'control', controlSchema);
       await migrate(db.pool, 'target', targetSchema);

@@ -36,7 +36,8 @@ export const workerCommand: Command = {
     const controlSchema = typeof flags['control-schema'] === 'string' ? flags['control-schema'] : DEFAULT_CONTROL_SCHEMA;
     const targetSchema = typeof flags['target-schema'] === 'string' ? flags['target-schema'] : DEFAULT_TARGET_SCHEMA;
     const credentials = new CredentialStore(keyProviderFromEnv());
-    const db = await openDatabase({ log, maxConnections: 4 + concurrency * 3 });
+    const name = typeof flags.name === 'string' ? flags.name : undefined;
+    const db = await openDatabase({ log, maxConnections: 4 + concurrency * 3, applicationName: `nexus-migrate worker ${name ?? process.pid}`.slice(0, 63) });
     try {
       await migrate(db.pool, 'control', controlSchema);
       await migrate(db.pool, 'target', targetSchema);
@@ -45,7 +46,7 @@ export const workerCommand: Command = {
       const webhooks = new WebhookDispatcher(dbRef, credentials, log);
       const worker = new RunWorker({
         db: dbRef, boss, targetSchema, engine: enginePort, connectors: registryConnectors, credentials, webhooks, log, concurrency,
-        name: typeof flags.name === 'string' ? flags.name : undefined,
+        name,
       });
       await worker.start();
       process.stdout.write(JSON.stringify({ ready: true, worker: worker.name, concurrency, pid: process.pid }) + '\n');
