@@ -29,6 +29,8 @@ import { logsReportRoutes } from './routes/logs-report.ts';
 import { migrationRoutes } from './routes/migrations.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { startBoss } from '../jobs/boss.ts';
+import { pgBudgetStore } from '../jobs/vendor-budget.ts';
+import { defaultRateLimiters } from '../../connectors/sdk/index.ts';
 import { listenLiveEvents, poolConnectionConfig } from '../jobs/live-events.ts';
 import { RunQueue } from '../jobs/run-queue.ts';
 import { RunWorker } from '../jobs/worker.ts';
@@ -57,6 +59,8 @@ export interface ServerOptions {
   webhooks?: DispatcherOptions;
   /** Serve the built console from this folder (default control-plane/console/dist when it exists). */
   consoleDir?: string | null;
+  /** Keep vendor request budgets in the control database, shared with every worker (serve and worker set it). */
+  sharedVendorBudget?: boolean;
   /** Run a run worker in this process too (default true; `serve --no-worker` passes false). */
   worker?: boolean | { concurrency?: number; name?: string };
 }
@@ -79,6 +83,7 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   const connectors = o.connectors ?? registryConnectors;
   const engine = o.engine ?? enginePort;
   const webhooks = new WebhookDispatcher(db, credentials, log, o.webhooks);
+  if (o.sharedVendorBudget) defaultRateLimiters.useSharedBudget(pgBudgetStore(o.pool, o.controlSchema));
   const boss = await startBoss(o.pool, o.controlSchema, log);
   const runner = new RunQueue(db, boss, log);
   const stopListening = listenLiveEvents(poolConnectionConfig(o.pool), o.controlSchema, bus, log);

@@ -80,7 +80,7 @@ export const serveCommand: Command = {
       const consoleDir = await ensureConsoleBuilt();
       const server = await buildServer({
         pool: db.pool, controlSchema, targetSchema, keys, logger: log, consoleDir, secureCookies: flags['secure-cookies'] === true, trustProxy: flags['trust-proxy'] === true,
-        worker: flags['no-worker'] === true ? false : { concurrency: 2 },
+        worker: flags['no-worker'] === true ? false : { concurrency: 2 }, sharedVendorBudget: true,
         attachAgents: (http) => agentGatewayPort(attachAgentGateway(http, { pool: db.pool, controlSchema, transportKey, logger: log }), db.pool, controlSchema),
       });
       const boot = typeof flags['bootstrap-admin'] === 'string' ? await bootstrapAdmin({ pool: db.pool, schema: controlSchema }, flags['bootstrap-admin']) : null;

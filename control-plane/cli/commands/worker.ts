@@ -17,6 +17,8 @@ import { enginePort, registryConnectors } from '../../api/engine-port.ts';
 import { WebhookDispatcher } from '../../api/webhooks/dispatcher.ts';
 import { startBoss } from '../../jobs/boss.ts';
 import { RunWorker } from '../../jobs/worker.ts';
+import { pgBudgetStore } from '../../jobs/vendor-budget.ts';
+import { defaultRateLimiters } from '../../../connectors/sdk/index.ts';
 
 export class WorkerUsageError extends Error {
   override readonly name = 'WorkerUsageError';
@@ -42,6 +44,8 @@ export const workerCommand: Command = {
       await migrate(db.pool, 'control', controlSchema);
       await migrate(db.pool, 'target', targetSchema);
       const dbRef = { pool: db.pool, schema: controlSchema };
+      // Vendor budgets per credential are shared by every worker through the control database.
+      defaultRateLimiters.useSharedBudget(pgBudgetStore(db.pool, controlSchema));
       const boss = await startBoss(db.pool, controlSchema, log);
       const webhooks = new WebhookDispatcher(dbRef, credentials, log);
       const worker = new RunWorker({
