@@ -209,6 +209,30 @@ describe('durable runs across serve and worker processes', () => {
     expect((states.completed ?? 0) + (states.failed ?? 0)).toBeGreaterThanOrEqual(2);
   }, 400_000);
 
+  it('given a worker stopped with SIGTERM mid-run, then it hands the run over at a batch boundary and the other worker finishes it at once', async () => {
+    const t = await tenant('handover');
+    const id = await migration(t, 'handed over');
+    await approved(t, id);
+    expect((await api(serveA, 'POST', `/migrations/${id}/start`, t.key)).status).toBe(202);
+    const holder = await until(async () => {
+      const r = await activeRow(id);
+      const read = Object.values((r?.progress?.entities ?? {}) as Record<string, { extracted: number }>).reduce((s, e) => s + e.extracted, 0);
+      return r?.worker && read > 0 ? r.worker : null;
+    }, 'the run started', 60_000, 50);
+    const stoppedAt = Date.now();
+    const stopping = workers.get(holder)!;
+    await Promise.race([stopping.stop(), new Promise((_, rej) => setTimeout(() => rej(new Error(`worker did not stop: ${stopping.output().slice(-6000)}`)), 30_000))]);
+    expect(stopping.proc.exitCode).toBe(0);
+    const other = holder === 'w1' ? 'w2' : 'w1';
+    await until(async () => ((await activeRow(id))?.worker === other || (await status(t, id)) === 'completed' ? true : null), 'the other worker took over', 20_000, 100);
+    expect(Date.now() - stoppedAt).toBeLessThan(20_000); // no waiting for the stale bound
+    await waitStatus(t, id, 'completed', 180_000);
+    await startWorker(holder);
+    const states = await jobStates(id, 'run');
+    expect(states.completed).toBe(2); // the handed-over attempt and the one that finished
+    expect(states.failed ?? 0).toBe(0);
+  }, 300_000);
+
   it('given the same dry run asked of two serve processes at once, then the database lets exactly one through', async () => {
     const t = await tenant('race');
     const id = await migration(t, 'race');

@@ -86,7 +86,9 @@ export class RunWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.reaper) clearInterval(this.reaper);
-    for (const id of this.workIds) await this.o.boss.offWork(id).catch(() => undefined);
+    // Abort first: pg-boss's offWork waits for the handler that is running.
+    for (const r of this.inflight.values()) r.abort('handover');
+    await Promise.all(this.workIds.map((id) => this.o.boss.offWork(id).catch(() => undefined)));
     for (const r of this.inflight.values()) r.abort('handover');
     await this.idle();
     await this.live.flush();
@@ -153,6 +155,8 @@ export class RunWorker {
         }
       }
       await this.afterAttempt(data, lease, result, row.attempts);
+      // This job is done either way (a retry or hand-over is a new job); a stopping pg-boss worker would leave it 'active'.
+      await this.o.boss.complete(RUN_QUEUE, jobId, { result: result.kind }).catch(() => undefined);
     } catch (err) {
       log.error('run job failed', { migrationId: data.migrationId, error: errorMessage(err) });
     } finally {

@@ -60,8 +60,10 @@ export const workerCommand: Command = {
       });
       log.info('worker stopping: handing its runs over');
       await worker.stop();
+      log.info('worker handed its runs over');
       await webhooks.idle();
       await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+      log.info('worker stopped');
       return 0;
     } finally {
       await db.close();
