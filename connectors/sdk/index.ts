@@ -15,7 +15,7 @@ export {
 export { paginate, linkFor, type Page, type PageState, type PageRequest, type FetchedPage, type PageFetcher, type PaginateContext } from './paginators.ts';
 export { HttpClient, type HttpRequest, type HttpResponse, type HttpClientOptions, type HttpStats } from './http-client.ts';
 export { createAuthenticator, type Authenticator, type AuthOptions, type IssuedTokens } from './auth.ts';
-export { TokenBucket, CredentialRateLimiter, RateLimiterRegistry, defaultRateLimiters, retryAfterMs } from './rate-limiter.ts';
+export { TokenBucket, CredentialRateLimiter, RateLimiterRegistry, defaultRateLimiters, retryAfterMs, type SharedBudgetStore, type BucketSpec } from './rate-limiter.ts';
 export { classify, errorDetail, backoffMs, DEFAULT_ERROR_RULES, type Classification } from './error-handler.ts';
 export {
   ConnectorHttpError, ConnectorConfigError, RetriesExhaustedError, RecordQuarantineError, PaginationLoopError,

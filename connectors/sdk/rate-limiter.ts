@@ -42,17 +42,49 @@ export class TokenBucket {
   }
 }
 
+/**
+ * A budget shared by every process that uses the same credential (workers on several machines):
+ * the buckets live outside the process (control-plane/jobs/vendor-budget.ts keeps them in
+ * PostgreSQL), so two workers never spend twice the vendor's budget.
+ */
+export interface SharedBudgetStore {
+  /** Take one token from every bucket at once; 0 when taken, else the milliseconds to wait (a pause included). */
+  take(key: string, buckets: readonly BucketSpec[]): Promise<number>;
+  /** No request on this credential for `ms`. */
+  pause(key: string, ms: number): Promise<void>;
+  /** The vendor says only `remaining` are left in `bucket`. */
+  clamp(key: string, bucket: string, remaining: number): Promise<void>;
+}
+
+export interface BucketSpec { name: string; capacity: number; refillPerMs: number }
+
 export class CredentialRateLimiter {
   readonly buckets: { name: string; bucket: TokenBucket }[];
   private pausedUntil = 0;
   private inFlight = 0;
   private readonly waiters: (() => void)[] = [];
 
+  private readonly specs: BucketSpec[];
+  private sharedChain: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly def: RateLimitDefinition,
     private readonly clock: Clock = realClock,
+    private readonly shared: { store: SharedBudgetStore; key: string } | null = null,
   ) {
-    this.buckets = def.buckets.map((b) => ({ name: b.name, bucket: new TokenBucket(b.requests, b.requests / (b.perSeconds * 1000), clock) }));
+    this.specs = def.buckets.map((b) => ({ name: b.name, capacity: b.requests, refillPerMs: b.requests / (b.perSeconds * 1000) }));
+    this.buckets = this.specs.map((b) => ({ name: b.name, bucket: new TokenBucket(b.capacity, b.refillPerMs, clock) }));
+  }
+
+  /** Is this limiter's budget shared with other processes? */
+  isShared(): boolean {
+    return this.shared !== null;
+  }
+
+  private sharedDo(fn: (s: { store: SharedBudgetStore; key: string }) => Promise<void>): void {
+    const sh = this.shared;
+    if (!sh) return;
+    this.sharedChain = this.sharedChain.then(() => fn(sh)).catch(() => undefined);
   }
 
   /** Wait for a concurrency slot and a token from every bucket. Call the returned function when the response is in. */
@@ -75,7 +107,8 @@ export class CredentialRateLimiter {
           await this.clock.sleep(pause, signal);
           continue;
         }
-        const wait = this.takeAll();
+        await this.sharedChain;
+        const wait = this.shared ? await this.shared.store.take(this.shared.key, this.specs) : this.takeAll();
         if (wait === 0) return release;
         await this.clock.sleep(wait, signal);
       }
@@ -95,6 +128,7 @@ export class CredentialRateLimiter {
   /** Stop all requests on this credential for `ms` (Retry-After, a spent window). */
   pauseFor(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+    this.sharedDo((s) => s.store.pause(s.key, ms));
   }
 
   /** Honour the vendor's budget headers (names come from the definition). */
@@ -103,6 +137,8 @@ export class CredentialRateLimiter {
     const remaining = h.remaining ? numberHeader(headers, h.remaining) : undefined;
     if (remaining !== undefined) {
       this.buckets[0]?.bucket.clampTo(remaining);
+      const first = this.buckets[0]?.name;
+      if (first) this.sharedDo((s) => s.store.clamp(s.key, first, remaining));
       if (remaining <= 0) {
         const reset = h.resetSeconds ? numberHeader(headers, h.resetSeconds) : undefined;
         const interval = h.intervalMs ? numberHeader(headers, h.intervalMs) : undefined;
@@ -110,7 +146,10 @@ export class CredentialRateLimiter {
       }
     }
     const daily = h.dailyRemaining ? numberHeader(headers, h.dailyRemaining) : undefined;
-    if (daily !== undefined) this.buckets.find((b) => b.name === 'daily')?.bucket.clampTo(daily);
+    if (daily !== undefined) {
+      this.buckets.find((b) => b.name === 'daily')?.bucket.clampTo(daily);
+      if (this.buckets.some((b) => b.name === 'daily')) this.sharedDo((s) => s.store.clamp(s.key, 'daily', daily));
+    }
   }
 
   /** Highest steady request rate (per second) the buckets allow. */
@@ -139,12 +178,18 @@ export function retryAfterMs(headers: Headers, now: number): number | undefined 
 /** Limiters keyed by vendor + a hash of the credential identity, shared by every connector instance in the process. */
 export class RateLimiterRegistry {
   private readonly limiters = new Map<string, CredentialRateLimiter>();
+  private shared: SharedBudgetStore | null = null;
   constructor(private readonly clock: Clock = realClock) {}
+  /** From now on, new limiters keep their buckets in `store`, shared with every other process using it. */
+  useSharedBudget(store: SharedBudgetStore | null): void {
+    this.shared = store;
+    this.limiters.clear();
+  }
   forCredential(vendor: string, credentialIdentity: string, def: RateLimitDefinition): CredentialRateLimiter {
     const key = `${vendor}:${createHash('sha256').update(credentialIdentity).digest('hex').slice(0, 16)}`;
     let l = this.limiters.get(key);
     if (!l) {
-      l = new CredentialRateLimiter(def, this.clock);
+      l = new CredentialRateLimiter(def, this.clock, this.shared ? { store: this.shared, key } : null);
       this.limiters.set(key, l);
     }
     return l;

@@ -4,7 +4,7 @@ import type { CredentialStore } from './credentials/store.ts';
 import type { Db } from './db.ts';
 import type { EventBus } from './events/bus.ts';
 import type { AgentGatewayPort, ConnectorPort, EnginePort, ReportPort } from './ports.ts';
-import type { Runner } from './runner.ts';
+import type { RunQueue } from '../jobs/run-queue.ts';
 import type { TemplateStore } from './templates.ts';
 import type { WebhookDispatcher } from './webhooks/dispatcher.ts';
 
@@ -16,7 +16,7 @@ export interface ApiContext {
   connectors: ConnectorPort;
   agents: AgentGatewayPort | null;
   reports: ReportPort;
-  runner: Runner;
+  runner: RunQueue;
   bus: EventBus;
   webhooks: WebhookDispatcher;
   templates: TemplateStore;

@@ -48,7 +48,7 @@ const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, key: string, 
 
 async function waitFor(id: string, status: string): Promise<void> {
   await expect.poll(async () => (await call('GET', `/migrations/${id}`, t.keys.viewer)).json().status, { timeout: 60_000, interval: 200 }).toBe(status);
-  await f.server.ctx.runner.idle();
+  await f.server.idle();
 }
 
 describe('migration lifecycle through the API', () => {

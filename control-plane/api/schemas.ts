@@ -52,6 +52,8 @@ export const Migration = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   active: z.boolean(),
+  /** What a queued or retrying run waits for ("the target database …; retry 3 in 8 s"); null while a worker runs it. */
+  waitingFor: z.string().nullable(),
   runs: z.array(RunSummary),
   entities: z.array(z.object({
     runId: z.string(), entity: z.string(), status: z.string(), extracted: z.number(), created: z.number(), updated: z.number(),

@@ -28,7 +28,12 @@ import { eventRoutes } from './routes/events.ts';
 import { logsReportRoutes } from './routes/logs-report.ts';
 import { migrationRoutes } from './routes/migrations.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import { Runner } from './runner.ts';
+import { startBoss } from '../jobs/boss.ts';
+import { pgBudgetStore } from '../jobs/vendor-budget.ts';
+import { defaultRateLimiters } from '../../connectors/sdk/index.ts';
+import { listenLiveEvents, poolConnectionConfig } from '../jobs/live-events.ts';
+import { RunQueue } from '../jobs/run-queue.ts';
+import { RunWorker } from '../jobs/worker.ts';
 import { TemplateStore } from './templates.ts';
 import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.ts';
 
@@ -54,11 +59,19 @@ export interface ServerOptions {
   webhooks?: DispatcherOptions;
   /** Serve the built console from this folder (default control-plane/console/dist when it exists). */
   consoleDir?: string | null;
+  /** Keep vendor request budgets in the control database, shared with every worker (serve and worker set it). */
+  sharedVendorBudget?: boolean;
+  /** Run a run worker in this process too (default true; `serve --no-worker` passes false). */
+  worker?: boolean | { concurrency?: number; name?: string };
 }
 
 export interface ControlPlaneServer {
   app: FastifyInstance;
   ctx: ApiContext;
+  /** The in-process run worker, when there is one. */
+  worker: RunWorker | null;
+  /** Wait until the in-process worker runs nothing and every webhook is delivered. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,7 +83,15 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   const connectors = o.connectors ?? registryConnectors;
   const engine = o.engine ?? enginePort;
   const webhooks = new WebhookDispatcher(db, credentials, log, o.webhooks);
-  const runner = new Runner({ db, targetSchema: o.targetSchema, engine, connectors, credentials, bus, webhooks, log });
+  if (o.sharedVendorBudget) defaultRateLimiters.useSharedBudget(pgBudgetStore(o.pool, o.controlSchema));
+  const boss = await startBoss(o.pool, o.controlSchema, log);
+  const runner = new RunQueue(db, boss, log);
+  const stopListening = listenLiveEvents(poolConnectionConfig(o.pool), o.controlSchema, bus, log);
+  const workerOpts = o.worker === undefined || o.worker === true ? {} : o.worker || null;
+  const worker = workerOpts
+    ? new RunWorker({ db, boss, targetSchema: o.targetSchema, engine, connectors, credentials, webhooks, log, ...workerOpts })
+    : null;
+  await worker?.start();
   const ctx: ApiContext = {
     db, targetSchema: o.targetSchema, credentials, engine, connectors, agents: o.agents ?? null, reports: o.reports ?? reportPort,
     runner, bus, webhooks, templates: new TemplateStore(connectors), log,
@@ -131,13 +152,20 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   return {
     app,
     ctx,
+    worker,
+    async idle() {
+      await worker?.idle();
+      await webhooks.idle();
+    },
     async close() {
       offAgents?.();
+      // Runs in this process are handed over: another worker (or this one, restarted) resumes them.
+      await worker?.stop();
       await detachAgents?.();
-      for (const id of runner.activeIds()) runner.stop(id, 'paused');
       await app.close();
-      await runner.idle();
       await webhooks.idle();
+      await stopListening();
+      await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
     },
   };
 }

@@ -31,6 +31,8 @@ export interface OpenDatabaseOptions {
   log?: Logger;
   /** Pool size (default 8). */
   maxConnections?: number;
+  /** application_name of the pool's connections (shows in pg_stat_activity), e.g. "nexus-migrate worker w1". */
+  applicationName?: string;
 }
 
 export interface OpenedDatabase {
@@ -55,7 +57,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
   const max = opts.maxConnections ?? 8;
   const external = process.env.DATABASE_URL;
   if (external && !opts.dataDir) {
-    const pool = guardPool(new pg.Pool({ connectionString: external, max }), log, 'PostgreSQL (DATABASE_URL)');
+    const pool = guardPool(new pg.Pool({ connectionString: external, max, application_name: opts.applicationName }), log, 'PostgreSQL (DATABASE_URL)');
     return { pool, url: external, embedded: false, close: () => pool.end() };
   }
   return startEmbedded(opts, log, max);
@@ -144,7 +146,7 @@ async function startEmbedded(opts: OpenDatabaseOptions, log: Logger, max: number
   }
 
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = new pg.Pool({ connectionString: url, max, application_name: opts.applicationName });
   // pool.end() does not wait for idle clients' sockets to close; stopping the server then sends them
   // 57P01 "terminating connection". Keep a listener on every client so that is never an uncaught error.
   pool.on('connect', (client) => {

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 export type LiveEvent =
   | { type: 'progress'; migrationId: string; runId: string; mode: 'run' | 'dry-run'; entity: string; extracted: number; loaded: number;
       created: number; updated: number; unchanged: number; quarantined: number; skipped: number; recordsPerSecond: number; etaSeconds: number | null }
-  | { type: 'status'; migrationId: string; status: string; runId?: string | null; error?: string | null }
+  | { type: 'status'; migrationId: string; status: string; runId?: string | null; error?: string | null; waitingFor?: string | null }
   | { type: 'agent'; agentId: string; online: boolean; version?: string | null };
 
 export class EventBus {

@@ -8,7 +8,7 @@ import { principalOf } from '../auth/hook.ts';
 import { withTenant } from '../db.ts';
 import { ApiError, conflict, notFound } from '../http.ts';
 import { validateMappingYaml } from '../mapping-validate.ts';
-import type { MigrationRow } from '../runner.ts';
+import type { MigrationRow } from '../../jobs/execute-run.ts';
 import { CreateMigration, IdParams, Migration, MigrationList, StatusResponse, UpdateMigration } from '../schemas.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -25,10 +25,11 @@ export async function loadMigration(c: pg.PoolClient, id: string, lock = false):
 
 async function toDto(ctx: ApiContext, c: pg.PoolClient, m: Row, full: boolean) {
   const credentialNames = await ctx.credentials.names(c, { tenantId: m.tenant_id, ownerKind: 'migration', ownerId: m.id });
+  const active = await ctx.runner.active(c, m.id);
   const base = {
     id: m.id, name: m.name, sourceSystem: m.source_system, status: m.status, config: m.config, credentialNames,
     approvedBy: m.approved_by, approvedAt: iso(m.approved_at), createdBy: m.created_by, createdAt: m.created_at.toISOString(),
-    updatedAt: m.updated_at.toISOString(), active: ctx.runner.isActive(m.id),
+    updatedAt: m.updated_at.toISOString(), active: active !== null, waitingFor: active?.lease_token ? null : active?.waiting_for ?? null,
   };
   if (!full) return base;
   const runs = await c.query<{ id: string; mode: string; status: string; started_at: Date; finished_at: Date | null; error: string | null }>(
@@ -115,7 +116,7 @@ export function migrationRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const body = req.body as z.output<typeof UpdateMigration>;
     return withTenant(ctx.db, p.tenantId, async (c) => {
       const m = await loadMigration(c, id, true);
-      if (ctx.runner.isActive(id) || ['running', 'dry_run'].includes(m.status)) throw conflict(`migration is ${m.status}; edit it when it is not running`);
+      if ((await ctx.runner.isActive(c, id)) || ['running', 'dry_run'].includes(m.status)) throw conflict(`migration is ${m.status}; edit it when it is not running`);
       const config = { ...m.config, ...(body.config ?? {}) };
       if (body.mappingYaml !== undefined) validateMappingYaml(body.mappingYaml, vars(p.tenantId, config));
       // Any change to what will be loaded invalidates an earlier dry run's approval.
@@ -147,23 +148,31 @@ export function migrationRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }, async (req, reply) => {
       const p = principalOf(req);
       const { id } = req.params as { id: string };
+      let shown: string | null = null;
       const row = await withTenant(ctx.db, p.tenantId, async (c) => {
-        if (a.launch && ctx.runner.isActive(id)) { await loadMigration(c, id); throw conflict('a run of this migration is already active'); }
+        if (a.launch && (await ctx.runner.isActive(c, id))) { await loadMigration(c, id); throw conflict('a run of this migration is already active'); }
         if (a.stop === 'paused') {
           const m = await loadMigration(c, id, true);
-          if (m.status !== 'running' || !ctx.runner.isActive(id)) throw conflict(`migration is ${m.status}; nothing to pause`);
+          if (m.status !== 'running') throw conflict(`migration is ${m.status}; nothing to pause`);
+          const how = await ctx.runner.stop(c, id, 'paused');
+          if (how === 'none') throw conflict('nothing to pause');
+          if (how === 'ended') await c.query(`UPDATE migrations SET status = 'paused', updated_at = now() WHERE id = $1`, [id]);
+          shown = how === 'ended' ? 'paused' : 'pausing';
           await audit(c, p, ip(req), { action: `migration.${a.path}`, target: id });
           return m;
         }
         const m = await transition(c, id, a.from, a.to, a.approves ? p.actor : null);
         if (a.launch === 'run' && !m.mapping_yaml) throw conflict('migration has no mapping');
+        // The database, not this process, decides whether a run is already active.
+        if (a.launch && !(await ctx.runner.register(c, m, a.launch))) throw conflict('a run of this migration is already active');
+        if (a.stop === 'cancelled') await ctx.runner.stop(c, id, 'cancelled');
         await audit(c, p, ip(req), { action: `migration.${a.path}`, target: id });
         return m;
       });
-      if (a.stop && !ctx.runner.stop(id, a.stop) && a.stop === 'paused') throw conflict('nothing to pause');
-      if (a.launch) ctx.runner.launch(row, a.launch);
-      ctx.bus.publish(p.tenantId, { type: 'status', migrationId: id, status: a.stop === 'paused' ? 'pausing' : row.status });
-      return reply.status(202).send({ id, status: a.stop === 'paused' ? 'pausing' : row.status });
+      if (a.launch) await ctx.runner.enqueue(row, a.launch);
+      const status = shown ?? row.status;
+      ctx.bus.publish(p.tenantId, { type: 'status', migrationId: id, status });
+      return reply.status(202).send({ id, status });
     });
   }
 
@@ -175,7 +184,7 @@ export function migrationRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { id } = req.params as { id: string };
     const runId = await withTenant(ctx.db, p.tenantId, async (c) => {
       const m = await loadMigration(c, id, true);
-      if (ctx.runner.isActive(id) || !['completed', 'failed', 'cancelled'].includes(m.status)) throw conflict(`migration is ${m.status}; roll back a finished run`);
+      if ((await ctx.runner.isActive(c, id)) || !['completed', 'failed', 'cancelled'].includes(m.status)) throw conflict(`migration is ${m.status}; roll back a finished run`);
       const { rows } = await c.query<{ id: string }>(`SELECT id FROM runs WHERE migration_id = $1 AND mode = 'run' AND status <> 'rolled_back' ORDER BY started_at DESC LIMIT 1`, [id]);
       if (!rows[0]) throw conflict('migration has no run to roll back');
       return rows[0].id;

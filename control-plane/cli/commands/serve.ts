@@ -1,6 +1,7 @@
 /**
  * `nexus-migrate serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate]
- *   [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy]`
+ *   [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy] [--no-worker]`
+ * Runs a run worker in the same process unless --no-worker (then `nexus-migrate worker` processes run the queue).
  * Use --secure-cookies behind HTTPS (the session cookie then carries Secure).
  * Starts the control plane: API v1 + /docs, the web console (built on first start), and the agent
  * gateway on the same port. Prints one JSON line {"ready":true,"url":…} and serves until SIGINT/SIGTERM.
@@ -53,7 +54,7 @@ export function serveTransportKey(log: Logger, env: NodeJS.ProcessEnv = process.
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the control plane (API, web console, agent gateway)',
-  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate] [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy]',
+  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate] [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy] [--no-worker]',
   async run(args) {
     const { flags } = parseFlags(args);
     const log = createLogger({ base: { component: 'serve' } });
@@ -72,13 +73,14 @@ export const serveCommand: Command = {
 
     const transportKey = serveTransportKey(log);
 
-    const db = await openDatabase({ log });
+    const db = await openDatabase({ log, applicationName: 'nexus-migrate serve' });
     try {
       await migrate(db.pool, 'control', controlSchema);
       await migrate(db.pool, 'target', targetSchema);
       const consoleDir = await ensureConsoleBuilt();
       const server = await buildServer({
         pool: db.pool, controlSchema, targetSchema, keys, logger: log, consoleDir, secureCookies: flags['secure-cookies'] === true, trustProxy: flags['trust-proxy'] === true,
+        worker: flags['no-worker'] === true ? false : { concurrency: 2 }, sharedVendorBudget: true,
         attachAgents: (http) => agentGatewayPort(attachAgentGateway(http, { pool: db.pool, controlSchema, transportKey, logger: log }), db.pool, controlSchema),
       });
       const boot = typeof flags['bootstrap-admin'] === 'string' ? await bootstrapAdmin({ pool: db.pool, schema: controlSchema }, flags['bootstrap-admin']) : null;
@@ -89,7 +91,7 @@ export const serveCommand: Command = {
         anchorHeads(db.pool, controlSchema).catch((err: unknown) => log.warn('audit anchor failed', { error: (err as Error).message }));
       }, Math.max(1000, anchorEvery));
       anchorTimer.unref();
-      process.stdout.write(JSON.stringify({ ready: true, url: address, docs: `${address}/docs`, agentGateway: `${address.replace(/^http/, 'ws')}/agent/ws`, ...(boot ? { bootstrap: boot } : {}) }) + '\n');
+      process.stdout.write(JSON.stringify({ ready: true, url: address, docs: `${address}/docs`, agentGateway: `${address.replace(/^http/, 'ws')}/agent/ws`, worker: server.worker?.name ?? null, ...(boot ? { bootstrap: boot } : {}) }) + '\n');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

@@ -25,7 +25,7 @@ export interface Me { tenantId: string; role: 'admin' | 'engineer' | 'customer-a
 
 export interface MigrationDto {
   id: string; name: string; sourceSystem: string; status: string; config: Record<string, unknown>; mappingYaml?: string | null;
-  credentialNames: string[]; approvedBy: string | null; active: boolean;
+  credentialNames: string[]; approvedBy: string | null; active: boolean; waitingFor?: string | null;
   runs?: { id: string; mode: string; status: string; startedAt: string; finishedAt: string | null; error: string | null }[];
   entities?: { entity: string; extracted: number; created: number; updated: number; unchanged: number; quarantined: number; skipped: number }[];
 }

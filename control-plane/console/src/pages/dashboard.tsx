@@ -69,6 +69,7 @@ export function DashboardPage({ me, migrationId }: { me: Me; migrationId: string
   return (
     <section>
       <h2>{m.name} <span className="pill" data-testid="status">{s}</span></h2>
+      {m.waitingFor && <p className="warning" role="status" data-testid="waiting">Waiting for {m.waitingFor}</p>}
       <div className="row actions">
         {can.write(me.role) && <a className="button" href={`#/migrations/${m.id}/wizard`}>Configure</a>}
         {can.write(me.role) && ['draft', 'awaiting_approval', 'failed', 'cancelled', 'rolled_back'].includes(s) && <button data-testid="dry-run" onClick={() => act('dry-run')}>Dry run</button>}

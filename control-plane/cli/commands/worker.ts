@@ -1,0 +1,72 @@
+/**
+ * `nexus-migrate worker [--concurrency 2] [--name NAME] [--control-schema S] [--target-schema S]`
+ * A run worker on its own: fetches queued runs (dry runs, runs, resumes) from the control
+ * database's job queue and executes them; any number of workers on any machines share the work.
+ * Needs the database `serve` uses (DATABASE_URL) and the same NEXUS_MASTER_KEY, so it can read the
+ * stored source credentials. It reaches agents only through the database, never their sockets.
+ * Prints {"ready":true,"worker":…} and runs until SIGINT/SIGTERM, then hands its runs over.
+ */
+import { parseFlags, type Command } from '../command.ts';
+import { createLogger } from '../../../shared/log/logger.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
+import { openDatabase } from '../../db/embedded.ts';
+import { migrate } from '../../db/migrate.ts';
+import { keyProviderFromEnv } from '../../api/credentials/key-provider.ts';
+import { CredentialStore } from '../../api/credentials/store.ts';
+import { enginePort, registryConnectors } from '../../api/engine-port.ts';
+import { WebhookDispatcher } from '../../api/webhooks/dispatcher.ts';
+import { startBoss } from '../../jobs/boss.ts';
+import { RunWorker } from '../../jobs/worker.ts';
+import { pgBudgetStore } from '../../jobs/vendor-budget.ts';
+import { defaultRateLimiters } from '../../../connectors/sdk/index.ts';
+
+export class WorkerUsageError extends Error {
+  override readonly name = 'WorkerUsageError';
+}
+
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'Run queued migrations (any number of workers share the queue in the control database)',
+  usage: 'worker [--concurrency 2] [--name NAME] [--control-schema nexus_migrate] [--target-schema public]',
+  async run(args) {
+    const { flags } = parseFlags(args);
+    const log = createLogger({ base: { component: 'worker' } });
+    const concurrency = flags.concurrency === undefined ? 2 : Number(flags.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new WorkerUsageError(`--concurrency needs a whole number from 1 to 64, got ${String(flags.concurrency)}`);
+    if (!process.env.DATABASE_URL) throw new WorkerUsageError('a worker needs DATABASE_URL: the PostgreSQL database that serve uses (the embedded database of a single serve process cannot be shared)');
+    if (!process.env.NEXUS_MASTER_KEY) throw new WorkerUsageError('a worker needs NEXUS_MASTER_KEY, the same key serve uses, to read the stored source credentials');
+    const controlSchema = typeof flags['control-schema'] === 'string' ? flags['control-schema'] : DEFAULT_CONTROL_SCHEMA;
+    const targetSchema = typeof flags['target-schema'] === 'string' ? flags['target-schema'] : DEFAULT_TARGET_SCHEMA;
+    const credentials = new CredentialStore(keyProviderFromEnv());
+    const name = typeof flags.name === 'string' ? flags.name : undefined;
+    const db = await openDatabase({ log, maxConnections: 4 + concurrency * 3, applicationName: `nexus-migrate worker ${name ?? process.pid}`.slice(0, 63) });
+    try {
+      await migrate(db.pool, 'control', controlSchema);
+      await migrate(db.pool, 'target', targetSchema);
+      const dbRef = { pool: db.pool, schema: controlSchema };
+      // Vendor budgets per credential are shared by every worker through the control database.
+      defaultRateLimiters.useSharedBudget(pgBudgetStore(db.pool, controlSchema));
+      const boss = await startBoss(db.pool, controlSchema, log);
+      const webhooks = new WebhookDispatcher(dbRef, credentials, log);
+      const worker = new RunWorker({
+        db: dbRef, boss, targetSchema, engine: enginePort, connectors: registryConnectors, credentials, webhooks, log, concurrency,
+        name,
+      });
+      await worker.start();
+      process.stdout.write(JSON.stringify({ ready: true, worker: worker.name, concurrency, pid: process.pid }) + '\n');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      log.info('worker stopping: handing its runs over');
+      await worker.stop();
+      log.info('worker handed its runs over');
+      await webhooks.idle();
+      await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+      log.info('worker stopped');
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};

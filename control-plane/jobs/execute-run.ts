@@ -1,0 +1,153 @@
+/**
+ * One attempt of a run, inside a worker: open the migration's source, run the engine, and say how
+ * the attempt ended. A finished or stopped run writes the migration's status, the report, the
+ * logs and the webhooks here; a run that must wait (database, agent, vendor) is left to the worker
+ * to retry from its checkpoint, with nothing written that would look like an ending.
+ */
+import type pg from 'pg';
+import { createLogger, type LogEntry, type Logger } from '../../shared/log/logger.ts';
+import { redactText } from '../../shared/log/redact.ts';
+import type { RunReport } from '../report/types.ts';
+import type { CredentialStore } from '../api/credentials/store.ts';
+import { withSystem, type Db } from '../api/db.ts';
+import { errorMessage } from '../api/http.ts';
+import { openMigrationSource } from '../api/migration-source.ts';
+import type { ConnectorPort, EnginePort, ProgressEvent } from '../api/ports.ts';
+import type { WebhookDispatcher } from '../api/webhooks/dispatcher.ts';
+import type { LivePublisher } from './live-events.ts';
+import { waitReason } from './transient.ts';
+
+export interface ExecuteDeps {
+  db: Db;
+  targetSchema: string;
+  engine: EnginePort;
+  connectors: ConnectorPort;
+  credentials: CredentialStore;
+  live: LivePublisher;
+  webhooks: WebhookDispatcher;
+  log: Logger;
+}
+
+export interface MigrationRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  source_system: string;
+  status: string;
+  config: Record<string, unknown>;
+  mapping_yaml: string | null;
+}
+
+export interface AttemptControl {
+  signal: AbortSignal;
+  /** Why the signal was aborted: a user's pause/cancel, or the worker handing the run over. */
+  stopAs(): 'paused' | 'cancelled' | 'handover' | null;
+  onProgress(e: ProgressEvent & { loaded: number; etaSeconds: number | null }): void;
+}
+
+export type AttemptResult =
+  | { kind: 'ended'; status: string }
+  | { kind: 'wait'; waitingFor: string; error: string }
+  | { kind: 'handover' };
+
+export async function loadMigrationRow(db: Db, id: string): Promise<MigrationRow | null> {
+  return withSystem(db, async (c) => (await c.query<MigrationRow>('SELECT * FROM migrations WHERE id = $1', [id])).rows[0] ?? null);
+}
+
+export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run' | 'dry-run', ctl: AttemptControl): Promise<AttemptResult> {
+  const { db } = d;
+  const tenantId = m.tenant_id;
+  const log = d.log.child({ migrationId: m.id, mode });
+  const estimates = (m.config.estimatedCounts ?? {}) as Record<string, number>;
+  let runId: string | null = null;
+  let logChain: Promise<unknown> = Promise.resolve();
+  const dbSink = (e: LogEntry): void => {
+    const { ts: _ts, level, msg, runId: rid, ...fields } = e;
+    logChain = logChain
+      .then(() => withSystem(db, (c) => c.query(
+        'INSERT INTO logs (tenant_id, migration_id, run_id, level, message, fields) VALUES ($1, $2, $3, $4, $5, $6)',
+        [tenantId, m.id, typeof rid === 'string' ? rid : runId, level, msg, JSON.stringify(fields)],
+      )))
+      .catch(() => undefined);
+  };
+  const engineLog = createLogger({ level: 'info', sinks: [dbSink], base: {} });
+  let report: RunReport | null = null;
+  let failure: unknown = null;
+  const source = await openMigrationSource(d, m, log).catch((err: unknown) => {
+    failure = err;
+    return null;
+  });
+  try {
+    if (source) {
+      await dbLog(db, tenantId, m.id, null, 'info', `${mode} started`).catch(() => undefined);
+      report = await d.engine.runMigration({
+        pool: db.pool,
+        source,
+        mappingYaml: m.mapping_yaml ?? '',
+        vars: { TENANT_ID: tenantId, FRANCHISE_ID: String(m.config.franchiseId ?? tenantId) },
+        tenantId,
+        targetSchema: d.targetSchema,
+        controlSchema: db.schema,
+        mode,
+        migrationId: m.id,
+        runKey: `${m.id}:${mode}`,
+        batchSize: typeof m.config.batchSize === 'number' ? m.config.batchSize : undefined,
+        signal: ctl.signal,
+        logger: engineLog,
+        onProgress: (e: ProgressEvent) => {
+          runId = e.runId;
+          const loaded = e.created + e.updated + e.unchanged;
+          const est = estimates[e.entity];
+          const eta = est && e.recordsPerSecond > 0 ? Math.max(0, (est - e.extracted) / e.recordsPerSecond) : null;
+          ctl.onProgress({ ...e, loaded, etaSeconds: eta });
+        },
+      });
+      runId = report.runId;
+      if (report.status === 'failed') failure = new Error(report.error ?? 'run failed');
+    }
+  } catch (err) {
+    failure = err;
+  } finally {
+    if (source) await source.close().catch(() => undefined);
+    await logChain;
+  }
+  const stopAs = ctl.stopAs();
+  const completed = !!report && report.status === 'completed' && !failure;
+  if (!completed && stopAs === 'handover') return { kind: 'handover' };
+  if (!completed && !stopAs && failure) {
+    const wait = waitReason(failure);
+    if (wait) {
+      await dbLog(db, tenantId, m.id, runId, 'info', `${mode} waiting for ${wait.waitingFor}: ${errorMessage(failure)}`).catch(() => undefined);
+      return { kind: 'wait', waitingFor: wait.waitingFor, error: redactText(errorMessage(failure)) };
+    }
+  }
+  const failureText = failure ? errorMessage(failure) : null;
+  // A stop that arrived after the last batch does not undo a completed run.
+  const next = completed ? (mode === 'dry-run' ? 'awaiting_approval' : 'completed') : stopAs ?? 'failed';
+  await finishRun(d, { migrationId: m.id, tenantId, mode, next, runId, report, failure: failureText, name: m.name, stopped: !completed && stopAs !== null });
+  return { kind: 'ended', status: next };
+}
+
+/** Write a run's ending: status, report, log line, live event and webhook. */
+export async function finishRun(
+  d: Pick<ExecuteDeps, 'db' | 'live' | 'webhooks'>,
+  r: { migrationId: string; tenantId: string; mode: 'run' | 'dry-run'; next: string; runId: string | null; report: RunReport | null; failure: string | null; name: string; stopped: boolean },
+): Promise<void> {
+  await withSystem(d.db, async (c) => {
+    await c.query('UPDATE migrations SET status = $2, updated_at = now() WHERE id = $1', [r.migrationId, r.next]);
+    if (r.report) await c.query('UPDATE runs SET report = $2 WHERE id = $1 AND report IS NULL', [r.report.runId, JSON.stringify(r.report)]);
+  });
+  const failed = r.next === 'failed';
+  await dbLog(d.db, r.tenantId, r.migrationId, r.runId, failed ? 'error' : 'info', failed ? `${r.mode} failed: ${r.failure ?? 'no report'}` : `${r.mode} ${r.next}`);
+  d.live.publish(r.tenantId, { type: 'status', migrationId: r.migrationId, status: r.next, runId: r.runId, error: failed ? redactText(r.failure ?? '') : null });
+  if (r.stopped) return;
+  const summary = { migrationId: r.migrationId, name: r.name, mode: r.mode, runId: r.runId, status: r.next, totals: r.report?.totals ?? null, error: r.failure ? redactText(r.failure) : null };
+  if (failed) d.webhooks.emit(r.tenantId, r.report ? 'migration.failed' : 'migration.critical', summary);
+  else d.webhooks.emit(r.tenantId, r.mode === 'dry-run' ? 'dry_run.completed' : 'migration.completed', summary);
+}
+
+async function dbLog(db: Db, tenantId: string, migrationId: string, runId: string | null, level: 'info' | 'error', message: string): Promise<void> {
+  await withSystem(db, (c: pg.PoolClient) =>
+    c.query('INSERT INTO logs (tenant_id, migration_id, run_id, level, message) VALUES ($1, $2, $3, $4, $5)', [tenantId, migrationId, runId, level, redactText(message)]),
+  );
+}
