@@ -37,7 +37,7 @@ export function rssSampler(): { stop(): number } {
   };
 }
 
-export async function benchEngine(opts: { pool: pg.Pool; url: string; records: number; seed?: number; batchSize?: number; loadPath?: 'auto' | 'merge'; baseline?: boolean; onProgress?: (e: ProgressEvent) => void; keep?: boolean }): Promise<EngineBenchResult> {
+export async function benchEngine(opts: { pool: pg.Pool; url: string; records: number; seed?: number; batchSize?: number; loadPath?: 'auto' | 'merge'; parallelism?: number; baseline?: boolean; onProgress?: (e: ProgressEvent) => void; keep?: boolean }): Promise<EngineBenchResult> {
   const tag = randomBytes(4).toString('hex');
   const targetSchema = `bench_${tag}_t`;
   const controlSchema = `bench_${tag}_c`;
@@ -54,7 +54,7 @@ export async function benchEngine(opts: { pool: pg.Pool; url: string; records: n
     const report = await runMigration({
       pool: opts.pool, source: syntheticSource({ records: opts.records, seed: opts.seed ?? 42 }), mappingYaml,
       vars: { FRANCHISE_ID: franchiseId }, tenantId, targetSchema, controlSchema, mode: 'run',
-      batchSize: opts.batchSize ?? 10_000, onProgress: opts.onProgress, loadPath: opts.loadPath,
+      batchSize: opts.batchSize ?? 10_000, onProgress: opts.onProgress, loadPath: opts.loadPath, parallelism: opts.parallelism,
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const peakRssMb = rss.stop();

@@ -56,6 +56,11 @@ export interface RunOptions {
   incremental?: boolean;
   /** 'auto' (default): direct COPY into empty targets, merge otherwise. 'merge': always COPY-then-merge (benchmarks compare the two). */
   loadPath?: 'auto' | 'merge';
+  /**
+   * Entities of one dependency level loaded at once (default 2 when the pool has at least 6
+   * connections, else 1). Each holds two connections.
+   */
+  parallelism?: number;
   /** Abort with reason 'paused' to pause (resumable) or anything else to cancel. */
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
@@ -106,45 +111,43 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
     for (const e of [...available].sort()) {
       if (!mapping.entities[e] && e !== mapping.owners?.entity) warnings.other(`source entity ${e} is not in the mapping, so none of its records were loaded (map it, or confirm it is not needed)`);
     }
-    const client = await o.pool.connect();
-    const second = await o.pool.connect();
-    try {
-      for (const c of [client, second]) await c.query(`SELECT set_config('nexus.tenant_id', $1, false)`, [o.tenantId]);
-      const progress = new Map((await listProgress(client, cs, runId)).map((p) => [p.entity, p]));
-      for (const entity of plan.order) {
-        const p = progress.get(entity)!;
-        if (p.status === 'done') continue;
-        const ce = compiled.get(entity)!;
-        await setProgressStatus(client, cs, runId, entity, 'running');
-        if (!available.has(entity)) {
-          warnings.other(`the source has no entity ${entity}; nothing was read for it`);
-          await setProgressStatus(client, cs, runId, entity, 'done');
-          continue;
-        }
-        const state: EntityLoadState = {
-          t: { targetSchema: o.targetSchema, controlSchema: cs, runId, tenantId: o.tenantId, sourceSystem: mapping.sourceSystem },
-          ce, catalog, mode: o.mode, warnings,
-          direct: o.mode === 'run' && o.loadPath !== 'merge' && directIsSafe(ce, catalog) && !(await loadedBefore(client, o.targetSchema, ce.target, o.tenantId, mapping.sourceSystem, entity)),
-        };
-        const tEntity = Date.now();
-        const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
-        const checkpoint = p.checkpoint
-          ?? (o.incremental ? await lastCompletedCheckpoint(client, cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, entity }) : null)
-          ?? undefined;
-        // A dry run keeps the ids it has seen in session temp tables: one connection only.
-        await loadEntity(o, state, checkpoint, o.mode === 'dry-run' ? [client] : [client, second], batchSize, (c) => {
-          for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
-          const secs = (Date.now() - tEntity) / 1000;
-          o.onProgress?.({ runId, entity, ...totals, recordsPerSecond: Math.round(totals.extracted / Math.max(secs, 0.001)) });
-        });
-        timings[`entity:${entity}`] = (Date.now() - tEntity) / 1000;
+    const progress = new Map((await listProgress(o.pool, cs, runId)).map((p) => [p.entity, p]));
+    const loadOne = async (entity: string, clients: pg.PoolClient[]): Promise<void> => {
+      const client = clients[0]!;
+      const p = progress.get(entity)!;
+      const ce = compiled.get(entity)!;
+      await setProgressStatus(client, cs, runId, entity, 'running');
+      if (!available.has(entity)) {
+        warnings.other(`the source has no entity ${entity}; nothing was read for it`);
         await setProgressStatus(client, cs, runId, entity, 'done');
+        return;
       }
-    } finally {
-      // The tenant setting must not leak to the next user of a pooled connection.
-      for (const c of [client, second]) {
-        await c.query(`SELECT set_config('nexus.tenant_id', '', false)`).then(() => c.release(), (err: Error) => c.release(err));
-      }
+      const state: EntityLoadState = {
+        t: { targetSchema: o.targetSchema, controlSchema: cs, runId, tenantId: o.tenantId, sourceSystem: mapping.sourceSystem },
+        ce, catalog, mode: o.mode, warnings,
+        direct: o.mode === 'run' && o.loadPath !== 'merge' && directIsSafe(ce, catalog) && !(await loadedBefore(client, o.targetSchema, ce.target, o.tenantId, mapping.sourceSystem, entity)),
+      };
+      const tEntity = Date.now();
+      const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
+      const checkpoint = p.checkpoint
+        ?? (o.incremental ? await lastCompletedCheckpoint(client, cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, entity }) : null)
+        ?? undefined;
+      await loadEntity(o, state, checkpoint, clients, batchSize, (c) => {
+        for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
+        const secs = (Date.now() - tEntity) / 1000;
+        o.onProgress?.({ runId, entity, ...totals, recordsPerSecond: Math.round(totals.extracted / Math.max(secs, 0.001)) });
+      });
+      timings[`entity:${entity}`] = (Date.now() - tEntity) / 1000;
+      await setProgressStatus(client, cs, runId, entity, 'done');
+    };
+    // Entities of one level reference only earlier levels, so a run loads up to `parallelism` of them
+    // at once, each on its own two connections (batch n+1 loads while batch n commits). A compare-mode
+    // dry run keeps the ids it has seen in session temp tables: one connection, one entity at a time.
+    const perEntity = o.mode === 'dry-run' ? 1 : 2;
+    const width = o.mode === 'dry-run' ? 1 : entityParallelism(o);
+    for (const level of plan.levels) {
+      const todo = level.filter((e) => progress.get(e)!.status !== 'done');
+      await eachLimited(todo, width, (entity) => withTenantClients(o.pool, o.tenantId, perEntity, (clients) => loadOne(entity, clients)));
     }
     if (o.mode === 'run') {
       const tLink = Date.now();
@@ -200,6 +203,47 @@ async function loadEntity(
     await Promise.allSettled(inflight);
   }
   if (failure) throw failure;
+}
+
+/** Entities loaded at once: the option, else 2 when the pool has room for it (each entity holds two connections). */
+function entityParallelism(o: RunOptions): number {
+  if (o.parallelism !== undefined) return Math.max(1, Math.floor(o.parallelism));
+  const max = (o.pool as unknown as { options?: { max?: number } }).options?.max ?? 10;
+  return max >= 6 ? 2 : 1;
+}
+
+/** Run fn over items, at most `limit` at a time; every started one finishes, then the first error is thrown. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown = null;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && failure === null) {
+      const item = items[next++]!;
+      await fn(item).catch((err: unknown) => {
+        failure ??= err;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure !== null) throw failure;
+}
+
+/** n pooled connections with the tenant setting on, reset before they go back to the pool. */
+async function withTenantClients<T>(pool: pg.Pool, tenantId: string, n: number, fn: (clients: pg.PoolClient[]) => Promise<T>): Promise<T> {
+  const clients: pg.PoolClient[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const c = await pool.connect();
+      clients.push(c);
+      await c.query(`SELECT set_config('nexus.tenant_id', $1, false)`, [tenantId]);
+    }
+    return await fn(clients);
+  } finally {
+    // The tenant setting must not leak to the next user of a pooled connection.
+    for (const c of clients) {
+      await c.query(`SELECT set_config('nexus.tenant_id', '', false)`).then(() => c.release(), (err: Error) => c.release(err));
+    }
+  }
 }
 
 /** Does the target already hold rows of this entity (then batches merge rather than COPY directly)? */

@@ -12,7 +12,7 @@ import { progressPrinter } from '../progress.ts';
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'benchmark against the physical limit (psql \\copy of the same rows) measured in the same run',
-  usage: 'nexus-migrate bench [--records N] [--batch-size N] [--compare-paths] [--via agent] [--source <vendor>]',
+  usage: 'nexus-migrate bench [--records N] [--batch-size N] [--parallelism 2] [--compare-paths] [--via agent] [--source <vendor>]',
   async run(args) {
     const { flags } = parseFlags(args);
     const records = Number(flags.records ?? 100_000);
@@ -25,11 +25,14 @@ export const benchCommand: Command = {
       const { benchSourceCli } = await import('./bench-source.ts');
       return benchSourceCli(flags.source, records, flags);
     }
-    const db = await openDatabase({ maxConnections: 4 });
+    const parallelism = flags.parallelism === undefined ? 2 : Number(flags.parallelism);
+    if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 8) throw new Error(`--parallelism needs a whole number from 1 to 8, got ${String(flags.parallelism)}`);
+    // Each entity loading at once holds two connections.
+    const db = await openDatabase({ maxConnections: 2 + parallelism * 2 });
     const progress = progressPrinter();
     try {
       process.stderr.write(`bench: ${records.toLocaleString()} synthetic records → ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}\n`);
-      const r = await benchEngine({ pool: db.pool, url: db.url, records, batchSize: flags['batch-size'] ? Number(flags['batch-size']) : undefined, onProgress: (e) => progress.update(e) });
+      const r = await benchEngine({ pool: db.pool, url: db.url, records, batchSize: flags['batch-size'] ? Number(flags['batch-size']) : undefined, parallelism, onProgress: (e) => progress.update(e) });
       progress.done();
       process.stdout.write(`engine: ${r.records} records (${r.loaded} loaded, ${r.quarantined} quarantined) in ${r.seconds.toFixed(2)} s = ${Math.round(r.records / r.seconds).toLocaleString()} rec/s\n`);
       process.stdout.write(`psql \\copy of the same rows into an identical empty schema: ${r.copySeconds.toFixed(2)} s\n`);
