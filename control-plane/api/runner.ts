@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { createLogger, type LogEntry, type Logger } from '../../shared/log/logger.ts';
 import { redactText } from '../../shared/log/redact.ts';
 import type { RunReport } from '../report/types.ts';
+import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
 import type { CredentialStore } from './credentials/store.ts';
 import { withSystem, withTenant, type Db } from './db.ts';
 import type { EventBus } from './events/bus.ts';
@@ -22,6 +23,8 @@ export interface RunnerDeps {
   engine: EnginePort;
   connectors: ConnectorPort;
   credentials: CredentialStore;
+  /** The server's outbound dispatcher: every connector request of a run goes through it. */
+  outbound?: OutboundDispatcher;
   bus: EventBus;
   webhooks: WebhookDispatcher;
   log: Logger;

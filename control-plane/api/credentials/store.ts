@@ -82,6 +82,15 @@ export class CredentialStore {
     return out;
   }
 
+  /** Drop every secret of one owner except `keep`; returns the names dropped. */
+  async removeExcept(c: pg.PoolClient, ref: CredentialRef, keep: readonly string[]): Promise<string[]> {
+    const { rows } = await c.query<{ name: string }>(
+      'DELETE FROM api_credentials WHERE tenant_id = $1 AND owner_kind = $2 AND owner_id = $3 AND NOT (name = ANY($4::text[])) RETURNING name',
+      [ref.tenantId, ref.ownerKind, ref.ownerId, [...keep]],
+    );
+    return rows.map((r) => r.name).sort();
+  }
+
   async remove(c: pg.PoolClient, ref: CredentialRef): Promise<void> {
     await c.query('DELETE FROM api_credentials WHERE tenant_id = $1 AND owner_kind = $2 AND owner_id = $3', [ref.tenantId, ref.ownerKind, ref.ownerId]);
   }
