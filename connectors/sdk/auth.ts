@@ -87,7 +87,7 @@ class OAuthAuthenticator implements Authenticator {
     private readonly opts: AuthOptions,
   ) {
     this.clock = opts.clock ?? realClock;
-    this.fetchImpl = vendorFetch(opts.vendor, { fetch: opts.fetch, endpoints: [opts.tokenUrl] });
+    this.fetchImpl = vendorFetch(opts.vendor, { fetch: opts.fetch, endpoints: [opts.tokenUrl, def.tokenUrl] });
     if (def.type === 'oauth2-refresh' && def.accessTokenField && opts.credentials[def.accessTokenField]) {
       // An access token we were handed: use it until a 401 tells us otherwise.
       const expiresAt = Number(opts.credentials['expiresAt'] ?? '') || this.clock.now() + def.defaultExpiresInSeconds * 1000;

@@ -70,7 +70,7 @@ export class DeclarativeSourceConnector implements SourceConnector {
   constructor(readonly definition: ConnectorDefinition, private readonly options: DeclarativeConnectorOptions) {
     this.sourceSystem = definition.sourceSystem;
     this.hooks = options.hooks ?? {};
-    const send = vendorFetch(definition.sourceSystem, { fetch: options.fetch, endpoints: [options.baseUrl, options.tokenUrl] });
+    const send = vendorFetch(definition.sourceSystem, { fetch: options.fetch, endpoints: [options.baseUrl, options.tokenUrl, definition.baseUrl, 'tokenUrl' in definition.auth ? definition.auth.tokenUrl : undefined] });
     this.auth = createAuthenticator(definition.auth, {
       vendor: definition.sourceSystem, credentials: options.credentials, fetch: send, clock: options.clock,
       tokenUrl: options.tokenUrl, onTokens: options.onTokens,

@@ -59,7 +59,7 @@ export class HttpClient {
 
   constructor(private readonly opts: HttpClientOptions) {
     this.clock = opts.clock ?? realClock;
-    this.fetchImpl = vendorFetch(opts.definition.sourceSystem, { fetch: opts.fetch, endpoints: [opts.baseUrl] });
+    this.fetchImpl = vendorFetch(opts.definition.sourceSystem, { fetch: opts.fetch, endpoints: [opts.baseUrl, opts.definition.baseUrl] });
     this.log = (opts.logger ?? silentLogger).child({ vendor: opts.definition.sourceSystem });
   }
 

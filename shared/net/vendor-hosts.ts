@@ -6,7 +6,10 @@ export const VENDOR_HOSTS: Readonly<Record<string, readonly string[]>> = Object.
   // login/test (production/sandbox login), My Domain (*.my.salesforce.com, incl. *.sandbox.my.salesforce.com).
   salesforce: ['login.salesforce.com', 'test.salesforce.com', '*.my.salesforce.com'],
   // Dataverse orgs: *.crm.dynamics.com and the regional crmN hosts; Entra ID token endpoint.
-  dynamics: ['*.crm.dynamics.com', ...Array.from({ length: 21 }, (_, i) => `*.crm${i + 2}.dynamics.com`), 'login.microsoftonline.com'],
+  // Sovereign clouds: GCC High (*.crm.microsoftdynamics.us), DoD (*.crm.appsplatform.us), China (*.crm.dynamics.cn)
+  // with their Entra ID token endpoints.
+  dynamics: ['*.crm.dynamics.com', ...Array.from({ length: 21 }, (_, i) => `*.crm${i + 2}.dynamics.com`), 'login.microsoftonline.com',
+    '*.crm.microsoftdynamics.us', '*.crm.appsplatform.us', 'login.microsoftonline.us', '*.crm.dynamics.cn', 'login.partner.microsoftonline.cn'],
   hubspot: ['api.hubapi.com', 'api-eu1.hubapi.com'],
 });
 
