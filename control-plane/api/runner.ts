@@ -7,7 +7,7 @@
 import { errorMessage } from './http.ts';
 import type pg from 'pg';
 import { createLogger, type LogEntry, type Logger } from '../../shared/log/logger.ts';
-import { redactText } from '../../shared/log/redact.ts';
+import { redactText, withSecretScope } from '../../shared/log/redact.ts';
 import type { RunReport } from '../report/types.ts';
 import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
 import type { CredentialStore } from './credentials/store.ts';
@@ -65,7 +65,8 @@ export class Runner {
   launch(m: MigrationRow, mode: 'run' | 'dry-run'): void {
     const a: Active = { controller: new AbortController(), stopAs: null, runId: null, mode };
     this.active.set(m.id, a);
-    const job = this.execute(m, mode, a)
+    // The run's secrets (tokens the connector is issued) belong to the tenant, and so does what is redacted for it.
+    const job = withSecretScope(m.tenant_id, () => this.execute(m, mode, a))
       .catch((err: unknown) => this.d.log.error('background run crashed', { migrationId: m.id, error: errorMessage(err) }))
       .finally(() => {
         this.active.delete(m.id);
@@ -166,7 +167,7 @@ export class Runner {
 
   private async dbLog(tenantId: string, migrationId: string, runId: string | null, level: 'info' | 'error', message: string): Promise<void> {
     await withSystem(this.d.db, (c: pg.PoolClient) =>
-      c.query('INSERT INTO logs (tenant_id, migration_id, run_id, level, message) VALUES ($1, $2, $3, $4, $5)', [tenantId, migrationId, runId, level, redactText(message)]),
+      c.query('INSERT INTO logs (tenant_id, migration_id, run_id, level, message) VALUES ($1, $2, $3, $4, $5)', [tenantId, migrationId, runId, level, redactText(message, tenantId)]),
     );
   }
 }

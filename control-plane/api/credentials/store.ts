@@ -29,7 +29,7 @@ export class CredentialStore {
   /** Store (or replace) the named secrets of one owner, inside the caller's tenant transaction. */
   async put(c: pg.PoolClient, ref: CredentialRef, secrets: Record<string, string>): Promise<void> {
     for (const [name, value] of Object.entries(secrets)) {
-      registerSecret(value);
+      registerSecret(value, ref.tenantId);
       const dataKey = randomBytes(32);
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', dataKey, iv);
@@ -77,7 +77,7 @@ export class CredentialStore {
       } finally {
         dataKey.fill(0);
       }
-      registerSecret(out[r.name]);
+      registerSecret(out[r.name], ref.tenantId);
     }
     return out;
   }
