@@ -3,6 +3,7 @@
  * flow's authorize URL and code exchange, and the error a revoked credential turns into.
  */
 import { registerSecret, redactText } from '../../shared/log/redact.ts';
+import { vendorFetch } from '../../shared/net/outbound.ts';
 import { PRODUCTION_LOGIN, SANDBOX_LOGIN } from './definition.ts';
 import { parseOAuthError, parseTokenResponse } from './readers.ts';
 
@@ -42,7 +43,7 @@ export async function exchangeAuthorizationCode(opts: {
 }): Promise<{ refresh_token: string; access_token: string; instance_url: string }> {
   registerSecret(opts.clientSecret);
   registerSecret(opts.code);
-  const res = await (opts.fetch ?? fetch)(tokenUrlFor(opts.login), {
+  const res = await vendorFetch('salesforce', { fetch: opts.fetch, endpoints: [opts.login] })(tokenUrlFor(opts.login), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: new URLSearchParams({ grant_type: 'authorization_code', code: opts.code, client_id: opts.clientId, client_secret: opts.clientSecret, redirect_uri: opts.redirectUri }).toString(),

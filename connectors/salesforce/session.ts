@@ -4,6 +4,7 @@
  * Bulk CSV pages that goes through the same auth, limiter and error classification.
  */
 import type { Logger } from '../../shared/log/logger.ts';
+import { vendorFetch } from '../../shared/net/outbound.ts';
 import { silentLogger } from '../../shared/log/logger.ts';
 import {
   backoffMs, classify, ConnectorConfigError, createAuthenticator, CredentialRateLimiter, errorDetail, HttpClient,
@@ -34,7 +35,7 @@ export class SalesforceSession {
 
   constructor(private readonly opts: SessionOptions) {
     const def = opts.definition;
-    this.fetchImpl = opts.fetch ?? fetch;
+    this.fetchImpl = vendorFetch('salesforce', { fetch: opts.fetch, endpoints: [opts.tokenUrl, opts.instanceUrl] });
     this.log = (opts.logger ?? silentLogger).child({ vendor: 'salesforce' });
     this.auth = createAuthenticator(def.auth, { vendor: def.sourceSystem, credentials: opts.credentials, tokenUrl: opts.tokenUrl, fetch: this.fetchImpl });
     // One limiter per connector instance: the SDK registry would share it across instances of a process,

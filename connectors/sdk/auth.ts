@@ -4,6 +4,7 @@
  * callers share one refresh. Every token value is registered as a secret the moment it is seen.
  */
 import { registerSecret } from '../../shared/log/redact.ts';
+import { vendorFetch } from '../../shared/net/outbound.ts';
 import type { AuthDefinition } from './definition.ts';
 import { TokenRefreshError } from './errors.ts';
 import { interpolate } from './json-path.ts';
@@ -86,7 +87,7 @@ class OAuthAuthenticator implements Authenticator {
     private readonly opts: AuthOptions,
   ) {
     this.clock = opts.clock ?? realClock;
-    this.fetchImpl = opts.fetch ?? fetch;
+    this.fetchImpl = vendorFetch(opts.vendor, { fetch: opts.fetch, endpoints: [opts.tokenUrl, def.tokenUrl] });
     if (def.type === 'oauth2-refresh' && def.accessTokenField && opts.credentials[def.accessTokenField]) {
       // An access token we were handed: use it until a 401 tells us otherwise.
       const expiresAt = Number(opts.credentials['expiresAt'] ?? '') || this.clock.now() + def.defaultExpiresInSeconds * 1000;

@@ -4,6 +4,7 @@
  * checkpoint.ts so a resume yields exactly the records after the last batch.
  */
 import type { CheckResult, DiscoveredSchema, ReadOptions, SourceConnector } from '../../shared/connector.ts';
+import { vendorFetch } from '../../shared/net/outbound.ts';
 import type { Logger } from '../../shared/log/logger.ts';
 import type { FieldValue, RecordBatch, SourceRecord } from '../../shared/record-batch.ts';
 import { createAuthenticator, type Authenticator, type IssuedTokens } from './auth.ts';
@@ -69,13 +70,14 @@ export class DeclarativeSourceConnector implements SourceConnector {
   constructor(readonly definition: ConnectorDefinition, private readonly options: DeclarativeConnectorOptions) {
     this.sourceSystem = definition.sourceSystem;
     this.hooks = options.hooks ?? {};
+    const send = vendorFetch(definition.sourceSystem, { fetch: options.fetch, endpoints: [options.baseUrl, options.tokenUrl, definition.baseUrl, 'tokenUrl' in definition.auth ? definition.auth.tokenUrl : undefined] });
     this.auth = createAuthenticator(definition.auth, {
-      vendor: definition.sourceSystem, credentials: options.credentials, fetch: options.fetch, clock: options.clock,
+      vendor: definition.sourceSystem, credentials: options.credentials, fetch: send, clock: options.clock,
       tokenUrl: options.tokenUrl, onTokens: options.onTokens,
     });
     const limiter = (options.rateLimiters ?? defaultRateLimiters).forCredential(definition.sourceSystem, this.auth.identity(), definition.rateLimits);
     this.http = new HttpClient({
-      definition, auth: this.auth, limiter, baseUrl: options.baseUrl, fetch: options.fetch, clock: options.clock,
+      definition, auth: this.auth, limiter, baseUrl: options.baseUrl, fetch: send, clock: options.clock,
       random: options.random, logger: options.logger,
     });
   }

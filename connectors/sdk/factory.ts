@@ -11,6 +11,8 @@ export interface ConnectorFactoryOptions {
   /** Override the OAuth token endpoint. */
   tokenUrl?: string;
   logger?: Logger;
+  /** The fetch every request of this connector goes through: the control plane's dispatcher, bound to the migration's endpoint policy. */
+  fetch?: typeof fetch;
 }
 
 export type ConnectorFactory = (options: ConnectorFactoryOptions) => SourceConnector | Promise<SourceConnector>;

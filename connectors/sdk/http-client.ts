@@ -9,6 +9,7 @@ import { realClock, type Clock } from './clock.ts';
 import type { ConnectorDefinition } from './definition.ts';
 import { backoffMs, classify, errorDetail } from './error-handler.ts';
 import { ConnectorConfigError, ConnectorHttpError, RecordQuarantineError, RetriesExhaustedError, type HttpErrorContext } from './errors.ts';
+import { OutboundRefusedError, vendorFetch } from '../../shared/net/outbound.ts';
 import { interpolate } from './json-path.ts';
 import type { CredentialRateLimiter } from './rate-limiter.ts';
 import { retryAfterMs } from './rate-limiter.ts';
@@ -58,7 +59,7 @@ export class HttpClient {
 
   constructor(private readonly opts: HttpClientOptions) {
     this.clock = opts.clock ?? realClock;
-    this.fetchImpl = opts.fetch ?? fetch;
+    this.fetchImpl = vendorFetch(opts.definition.sourceSystem, { fetch: opts.fetch, endpoints: [opts.baseUrl, opts.definition.baseUrl] });
     this.log = (opts.logger ?? silentLogger).child({ vendor: opts.definition.sourceSystem });
   }
 
@@ -107,6 +108,8 @@ export class HttpClient {
         body = await readBody(res);
       } catch (err) {
         if (req.signal?.aborted) throw err;
+        // The dispatcher refused the host: not transient, and never retried elsewhere.
+        if (err instanceof OutboundRefusedError) throw new ConnectorConfigError({ ...ctx, detail: err.message }, 'the endpoint is not one of the vendor\'s documented hosts nor an admin override');
         if (attempt >= def.retry.maxAttempts) throw new RetriesExhaustedError({ ...ctx, detail: err instanceof Error ? err.message : String(err) }, attempt);
         this.stats.retries++;
         await this.clock.sleep(backoffMs(attempt, def.retry.baseDelayMs, def.retry.maxDelayMs, this.opts.random), req.signal);

@@ -27,6 +27,11 @@ export interface AgentGatewayDeps {
   /** Ping interval; a peer missing one pong is terminated (default 15 s). */
   heartbeatMs?: number;
   logger?: Logger;
+  /** Unauthenticated connections allowed at once from one address (default 8) and in total (default 128); more get HTTP 503. */
+  maxUnauthenticatedPerAddress?: number;
+  maxUnauthenticated?: number;
+  /** An unauthenticated peer is dropped after this long (default 10 s). */
+  handshakeTimeoutMs?: number;
   /** Frame tap (tests capture what agents send). */
   onFrame?: (e: { direction: 'in' | 'out'; agentId: string | null; data: Buffer }) => void;
 }
@@ -58,9 +63,41 @@ export function attachAgentGateway(server: Server, deps: AgentGatewayDeps): Agen
   const pending = new Map<string, { agentId: string; resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
   const alive = new WeakMap<WebSocket, boolean>();
 
+  // Unauthenticated connections, per address and in total: counted from the upgrade until the peer
+  // authenticates or the socket closes, so a flood of idle handshakes cannot exhaust the control plane.
+  const maxPerAddress = deps.maxUnauthenticatedPerAddress ?? 8;
+  const maxTotal = deps.maxUnauthenticated ?? 128;
+  const preAuth = new Map<string, number>();
+  let preAuthTotal = 0;
+  const releasers = new WeakMap<object, () => void>();
+  const admit = (socket: Duplex, addr: string): boolean => {
+    if ((preAuth.get(addr) ?? 0) >= maxPerAddress || preAuthTotal >= maxTotal) return false;
+    preAuth.set(addr, (preAuth.get(addr) ?? 0) + 1);
+    preAuthTotal++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      preAuthTotal--;
+      const n = (preAuth.get(addr) ?? 1) - 1;
+      if (n <= 0) preAuth.delete(addr);
+      else preAuth.set(addr, n);
+    };
+    releasers.set(socket, release);
+    socket.once('close', release);
+    return true;
+  };
+
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== path) return; // another upgrade handler (the API's) may own it
+    const addr = req.socket.remoteAddress ?? 'unknown';
+    if (!admit(socket, addr)) {
+      logger.warn('agent gateway: too many unauthenticated connections; refused', { ip: addr, total: preAuthTotal });
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);
@@ -72,9 +109,11 @@ export function attachAgentGateway(server: Server, deps: AgentGatewayDeps): Agen
       store,
       transportKey: deps.transportKey,
       credits: deps.credits ?? 8,
+      handshakeTimeoutMs: deps.handshakeTimeoutMs,
       logger,
       onFrame: deps.onFrame,
       onAuthenticated(s) {
+        releasers.get(req.socket)?.();
         const previous = sessions.get(s.agentId!);
         if (previous && previous !== s) previous.close(CloseCode.replaced, 'replaced by a newer connection');
         sessions.set(s.agentId!, s);

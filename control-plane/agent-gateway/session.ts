@@ -6,7 +6,7 @@
 import { raiseToAuthenticatedLimit } from './frame-limits.ts';
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { authenticateBatch, BatchIntegrityError, unwrapDataKey, verifyChallenge, type EncodedKeyPair } from '../../shared/crypto/index.ts';
+import { openBatch, BatchIntegrityError, unwrapDataKey, verifyChallenge, type EncodedKeyPair } from '../../shared/crypto/index.ts';
 import { decodeAgentFrame, encodeFrame, ProtocolError } from '../../shared/protocol/codec.ts';
 import { CloseCode, PROTOCOL_VERSION, type AgentMsg, type ServerMsg } from '../../shared/protocol/messages.ts';
 import type { Logger } from '../../shared/log/logger.ts';
@@ -152,7 +152,12 @@ export class AgentSession {
       return;
     }
     try {
-      authenticateBatch(msg.sealed, key, { jobId: msg.jobId, entity: msg.entity, seq: msg.seq });
+      // Authenticate and open: the claimed record count and final flag must be the content's.
+      const content = openBatch(msg.sealed, key, { jobId: msg.jobId, entity: msg.entity, seq: msg.seq });
+      if (content.records.length !== msg.records || content.final !== msg.final) {
+        throw new BatchIntegrityError(msg.jobId, msg.entity, msg.seq,
+          `batch claims ${msg.records} record(s)${msg.final ? ', final' : ''} but holds ${content.records.length}${content.final ? ', final' : ''}`);
+      }
     } catch (err) {
       if (!(err instanceof BatchIntegrityError)) throw err;
       this.deps.logger.error('tampered batch rejected', { agentId: this.agentId, jobId: msg.jobId, entity: msg.entity, seq: msg.seq, reason: err.message });

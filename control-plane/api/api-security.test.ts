@@ -13,6 +13,9 @@ let migA: string;
 let migB: string;
 
 async function createMigration(t: TestTenant, name: string): Promise<string> {
+  // A non-vendor endpoint needs the tenant admin's endpoint override (issue 11, defect 1).
+  const ov = await f.server.app.inject({ method: 'POST', url: '/api/v1/endpoint-overrides', headers: bearer(t.keys.admin), payload: { vendor: 'hubspot', url: 'http://127.0.0.1:9' } });
+  expect(ov.statusCode, ov.body).toBe(201);
   const res = await f.server.app.inject({
     method: 'POST', url: '/api/v1/migrations', headers: bearer(t.keys.engineer),
     payload: { name, sourceSystem: 'hubspot', credentials: { refreshToken: SECRET, apiKey: SECRET2 }, config: { baseUrl: 'http://127.0.0.1:9/x' } },

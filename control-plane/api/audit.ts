@@ -12,6 +12,6 @@ export interface AuditEntry {
 export async function audit(c: pg.PoolClient, who: Pick<Principal, 'tenantId' | 'actor'>, sourceIp: string | null, e: AuditEntry): Promise<void> {
   await c.query(
     'INSERT INTO audit_log (tenant_id, actor, action, target, source_ip, details) VALUES ($1, $2, $3, $4, $5, $6)',
-    [who.tenantId, who.actor, e.action, e.target ?? null, sourceIp, JSON.stringify(redact(e.details ?? {}))],
+    [who.tenantId, who.actor, e.action, e.target ?? null, sourceIp, JSON.stringify(redact(e.details ?? {}, who.tenantId))],
   );
 }

@@ -1,5 +1,6 @@
 /** Everything a route needs, built once by server.ts. */
 import type { Logger } from '../../shared/log/logger.ts';
+import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
 import type { CredentialStore } from './credentials/store.ts';
 import type { Db } from './db.ts';
 import type { EventBus } from './events/bus.ts';
@@ -12,6 +13,8 @@ export interface ApiContext {
   db: Db;
   targetSchema: string;
   credentials: CredentialStore;
+  /** The one outbound dispatcher of this server: connector requests and webhook deliveries. */
+  outbound: OutboundDispatcher;
   engine: EnginePort;
   connectors: ConnectorPort;
   agents: AgentGatewayPort | null;

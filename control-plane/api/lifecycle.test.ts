@@ -28,6 +28,9 @@ beforeAll(async () => {
   target = await seedTarget(f, t.id);
   // Slow pages keep the run going long enough to pause it.
   emulator = await (await loadEmulator('hubspot'))({ records: 20, seed: 11, faults: { slowRate: 1, slowMs: 40 } });
+  // The emulator is reached through the tenant admin's endpoint override, as every emulator test must.
+  const ov = await f.server.app.inject({ method: 'POST', url: '/api/v1/endpoint-overrides', headers: bearer(t.keys.admin), payload: { vendor: 'hubspot', url: emulator.url } });
+  expect(ov.statusCode, ov.body).toBe(201);
   rx = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));

@@ -2,11 +2,18 @@
  * Opens a migration's source: the one place that turns a migration row into a SourceConnector,
  * for runs, connection tests, discovery and preview alike. Today every source is a registry
  * connector opened with the migration's stored credentials; agent-sourced migrations plug in here.
+ *
+ * The stored credentials only go where they were entered for: the endpoints are re-read with the
+ * credentials, checked against the binding recorded when the credentials were entered, and every
+ * request goes through the outbound dispatcher under the vendor policy (documented hosts plus the
+ * tenant's admin overrides), so a next-page link or token response naming another host is refused.
  */
 import type { SourceConnector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/log/logger.ts';
+import { processOutbound, type OutboundDispatcher } from '../../shared/net/outbound.ts';
 import type { CredentialStore } from './credentials/store.ts';
 import { withTenant, type Db } from './db.ts';
+import { CredentialsUnboundError, endpointsOf, overrideOrigins, sameEndpoints, type EndpointSet } from './endpoints.ts';
 import type { ConnectorPort } from './ports.ts';
 
 export interface MigrationSourceRow {
@@ -20,15 +27,30 @@ export interface MigrationSourceDeps {
   db: Db;
   connectors: ConnectorPort;
   credentials: CredentialStore;
+  /** The server's outbound dispatcher (counted by tests); the process one when absent. */
+  outbound?: OutboundDispatcher;
 }
 
 export async function openMigrationSource(d: MigrationSourceDeps, m: MigrationSourceRow, logger: Logger): Promise<SourceConnector> {
   const tenantId = m.tenant_id;
-  const creds = await withTenant(d.db, tenantId, (c) => d.credentials.get(c, { tenantId, ownerKind: 'migration', ownerId: m.id }));
+  const { config, binding, creds, overrides } = await withTenant(d.db, tenantId, async (c) => {
+    const { rows } = await c.query<{ config: Record<string, unknown>; credential_endpoints: EndpointSet | null }>(
+      'SELECT config, credential_endpoints FROM migrations WHERE id = $1', [m.id]);
+    return {
+      config: rows[0]?.config ?? m.config,
+      binding: rows[0]?.credential_endpoints ?? null,
+      creds: await d.credentials.get(c, { tenantId, ownerKind: 'migration', ownerId: m.id }),
+      overrides: await overrideOrigins(c, m.source_system),
+    };
+  });
+  // Rows from before the binding existed have none; the dispatcher still keeps them at the vendor's hosts.
+  if (Object.keys(creds).length > 0 && binding && !sameEndpoints(endpointsOf(config, creds), binding)) throw new CredentialsUnboundError();
+  const outbound = d.outbound ?? processOutbound;
   return d.connectors.create(m.source_system, {
     credentials: creds,
-    baseUrl: typeof m.config.baseUrl === 'string' ? m.config.baseUrl : undefined,
-    tokenUrl: typeof m.config.tokenUrl === 'string' ? m.config.tokenUrl : undefined,
+    baseUrl: typeof config.baseUrl === 'string' ? config.baseUrl : undefined,
+    tokenUrl: typeof config.tokenUrl === 'string' ? config.tokenUrl : undefined,
     logger,
+    fetch: outbound.fetchFor({ kind: 'vendor', vendor: m.source_system, overrideOrigins: overrides }),
   });
 }

@@ -24,7 +24,7 @@ export interface ConnectorInfo { name: string; label: string; hasEmulator: boole
 
 export interface ConnectorPort {
   list(): Promise<ConnectorInfo[]>;
-  create(sourceSystem: string, opts: { credentials: Record<string, string>; baseUrl?: string; tokenUrl?: string; logger?: Logger }): Promise<SourceConnector>;
+  create(sourceSystem: string, opts: { credentials: Record<string, string>; baseUrl?: string; tokenUrl?: string; logger?: Logger; fetch?: typeof fetch }): Promise<SourceConnector>;
   /** Mapping template text of a connector, or null. */
   mappingTemplate(sourceSystem: string): Promise<string | null>;
 }

@@ -24,6 +24,7 @@ import type { AgentGatewayPort, ConnectorPort, EnginePort, ReportPort } from './
 import { agentRoutes } from './routes/agents.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectorRoutes } from './routes/connectors.ts';
+import { endpointOverrideRoutes } from './routes/endpoint-overrides.ts';
 import { eventRoutes } from './routes/events.ts';
 import { logsReportRoutes } from './routes/logs-report.ts';
 import { migrationRoutes } from './routes/migrations.ts';
@@ -36,6 +37,7 @@ import { RunQueue } from '../jobs/run-queue.ts';
 import { RunWorker } from '../jobs/worker.ts';
 import { TemplateStore } from './templates.ts';
 import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.ts';
+import { OutboundDispatcher } from '../../shared/net/outbound.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
@@ -82,18 +84,20 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   const bus = new EventBus();
   const connectors = o.connectors ?? registryConnectors;
   const engine = o.engine ?? enginePort;
-  const webhooks = new WebhookDispatcher(db, credentials, log, o.webhooks);
+  // One dispatcher for everything this server sends: connector requests (vendor policy) and webhooks.
+  const outbound = o.webhooks?.outbound ?? new OutboundDispatcher({ allowPrivateWebhooks: o.webhooks?.allowPrivate });
+  const webhooks = new WebhookDispatcher(db, credentials, log, { ...o.webhooks, outbound });
   if (o.sharedVendorBudget) defaultRateLimiters.useSharedBudget(pgBudgetStore(o.pool, o.controlSchema));
   const boss = await startBoss(o.pool, o.controlSchema, log);
   const runner = new RunQueue(db, boss, log);
   const stopListening = listenLiveEvents(poolConnectionConfig(o.pool), o.controlSchema, bus, log);
   const workerOpts = o.worker === undefined || o.worker === true ? {} : o.worker || null;
   const worker = workerOpts
-    ? new RunWorker({ db, boss, targetSchema: o.targetSchema, engine, connectors, credentials, webhooks, log, ...workerOpts })
+    ? new RunWorker({ db, boss, targetSchema: o.targetSchema, engine, connectors, credentials, outbound, webhooks, log, ...workerOpts })
     : null;
   await worker?.start();
   const ctx: ApiContext = {
-    db, targetSchema: o.targetSchema, credentials, engine, connectors, agents: o.agents ?? null, reports: o.reports ?? reportPort,
+    db, targetSchema: o.targetSchema, credentials, outbound, engine, connectors, agents: o.agents ?? null, reports: o.reports ?? reportPort,
     runner, bus, webhooks, templates: new TemplateStore(connectors), log,
   };
 
@@ -136,6 +140,7 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   migrationRoutes(app, ctx);
   logsReportRoutes(app, ctx);
   connectorRoutes(app, ctx);
+  endpointOverrideRoutes(app, ctx);
   agentRoutes(app, ctx);
   webhookRoutes(app, ctx);
   eventRoutes(app, ctx);

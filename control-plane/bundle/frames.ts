@@ -7,7 +7,7 @@ import path from 'node:path';
 import { openBatch, unwrapDataKey } from '../../shared/crypto/index.ts';
 import { BUNDLE_MAGIC, BundleHeaderSchema, MANIFEST_FRAME, MAX_HEADER_BYTES, bundleJobId, type BundleHeader } from '../../agent/bundle/format.ts';
 
-export type RejectReason = 'not-a-bundle' | 'truncated' | 'tampered' | 'wrong-tenant' | 'wrong-key' | 'mismatch';
+export type RejectReason = 'not-a-bundle' | 'truncated' | 'tampered' | 'wrong-tenant' | 'wrong-key' | 'mismatch' | 'replay' | 'older';
 
 export class BundleRejectedError extends Error {
   override readonly name = 'BundleRejectedError';

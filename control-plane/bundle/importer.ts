@@ -10,6 +10,8 @@ import type { RunReport } from '../report/types.ts';
 import type { RunOptions } from '../engine/run.ts';
 import { verifyBundle, type TransportKeyPair, type VerifiedBundle } from './verify.ts';
 import { bundleSource } from './bundle-source.ts';
+import { claimBundle, finishBundle } from './ledger.ts';
+import { userInfo } from 'node:os';
 
 export { BundleRejectedError, verifyBundle, type TransportKeyPair } from './verify.ts';
 
@@ -32,6 +34,10 @@ export interface ImportBundleOptions {
   batchSize?: number;
   signal?: AbortSignal;
   logger?: Logger;
+  /** Import a bundle whose source snapshot is older than one already imported (audited). */
+  forceOlder?: boolean;
+  /** Who imports, for the bundle ledger and the audit log (default cli:<user>). */
+  actor?: string;
   /** Inject the engine (tests); default: control-plane/engine/run.ts. */
   runMigration?: RunMigration;
 }
@@ -52,17 +58,29 @@ export async function importBundle(opts: ImportBundleOptions): Promise<ImportBun
   const log = opts.logger ?? silentLogger;
   const verified = await verifyBundle(opts.file, { tenantId: opts.tenantId, key: opts.key });
   log.info('bundle verified', { bundleId: verified.header.bundleId, rows: verified.manifest.totalRows, entities: Object.keys(verified.manifest.entities).length });
-  const run = opts.runMigration ?? (await loadRunMigration());
-  const source = await bundleSource(verified);
+  const { header, manifest } = verified;
+  await claimBundle(opts.pool, opts.controlSchema, {
+    file: opts.file, bundleId: header.bundleId, tenantId: opts.tenantId, sourceSystem: header.sourceSystem, snapshotAt: manifest.createdAt,
+    forceOlder: opts.forceOlder ?? false, actor: opts.actor ?? `cli:${userInfo().username}`,
+  }).catch((err: unknown) => {
+    verified.dataKey.fill(0);
+    throw err;
+  });
+  let ok = false;
+  let source: SourceConnector | undefined;
   try {
+    const run = opts.runMigration ?? (await loadRunMigration());
+    source = await bundleSource(verified);
     const report = await run({
       pool: opts.pool, source, mappingYaml: opts.mappingYaml, vars: opts.vars, tenantId: opts.tenantId,
       targetSchema: opts.targetSchema, controlSchema: opts.controlSchema, mode: opts.mode ?? 'run',
       migrationId: opts.migrationId, runKey: opts.runKey, batchSize: opts.batchSize, signal: opts.signal, logger: opts.logger,
     });
+    ok = report.status !== 'failed';
     return { report, bundle: { header: verified.header, manifest: verified.manifest } };
   } finally {
-    await source.close();
+    await source?.close();
     verified.dataKey.fill(0);
+    await finishBundle(opts.pool, opts.controlSchema, header.bundleId, ok);
   }
 }

@@ -5,6 +5,7 @@
  * failure throws a BundleRejectedError that says which check failed.
  */
 import { createHash } from 'node:crypto';
+import { parse, type Parser } from 'csv-parse';
 import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleManifestSchema, CSV_FRAME_PREFIX, MANIFEST_FRAME, type BundleHeader, type BundleManifest } from '../../agent/bundle/format.ts';
@@ -25,7 +26,7 @@ export interface VerifiedBundle {
 export async function verifyBundle(file: string, opts: { tenantId: string; key: TransportKeyPair; outDir?: string }): Promise<VerifiedBundle> {
   const header = await readBundleHeader(file);
   const dataKey = bundleKey(file, header, opts.tenantId, opts.key);
-  const seen = new Map<string, { hash: ReturnType<typeof createHash>; bytes: number; frames: number; index: number }>();
+  const seen = new Map<string, { hash: ReturnType<typeof createHash>; bytes: number; frames: number; index: number; rows: CsvRowCounter }>();
   const outputs = new Map<string, FileHandle>();
   const part = (i: number): string => path.join(opts.outDir!, `${String(i).padStart(3, '0')}.part`);
   let manifest: BundleManifest | null = null;
@@ -53,23 +54,33 @@ export async function verifyBundle(file: string, opts: { tenantId: string; key: 
       const text = String(f.fields['data'] ?? '');
       let s = seen.get(entity);
       if (!s) {
-        s = { hash: createHash('sha256'), bytes: 0, frames: 0, index: seen.size };
+        s = { hash: createHash('sha256'), bytes: 0, frames: 0, index: seen.size, rows: new CsvRowCounter() };
         seen.set(entity, s);
         if (opts.outDir) outputs.set(entity, await open(part(s.index), 'w', 0o600));
       }
       s.hash.update(text, 'utf8');
       s.bytes += Buffer.byteLength(text, 'utf8');
       s.frames++;
+      await s.rows.write(text);
       await outputs.get(entity)?.write(text);
     }
     for (const o of outputs.values()) await o.close();
     outputs.clear();
     if (!manifest) throw new BundleRejectedError('truncated', file, `file ends after ${frames} frame(s) without the manifest`);
-    if (manifest.tenantId !== header.tenantId || manifest.bundleId !== header.bundleId || manifest.sourceSystem !== header.sourceSystem) {
+    if (manifest.tenantId !== header.tenantId || manifest.bundleId !== header.bundleId || manifest.sourceSystem !== header.sourceSystem || manifest.createdAt !== header.createdAt) {
       throw new BundleRejectedError('tampered', file, 'manifest does not match the header');
     }
     if (manifest.frames !== frames) throw new BundleRejectedError('truncated', file, `manifest lists ${manifest.frames} frames, found ${frames}`);
     for (const e of seen.keys()) if (!manifest.entities[e]) throw new BundleRejectedError('mismatch', file, `entity ${e} is not in the manifest`);
+    // The counts are checked against the frames' content, not taken from the manifest.
+    const sum = Object.values(manifest.entities).reduce((n, m) => n + m.rows, 0);
+    if (sum !== manifest.totalRows) throw new BundleRejectedError('mismatch', file, `manifest totalRows ${manifest.totalRows} differs from its entities' rows (${sum})`);
+    for (const [entity, m] of Object.entries(manifest.entities)) {
+      const counted = await (seen.get(entity)?.rows.end() ?? Promise.resolve(0)).catch(() => {
+        throw new BundleRejectedError('tampered', file, `${entity}: the frames are not valid CSV`);
+      });
+      if (counted !== m.rows) throw new BundleRejectedError('mismatch', file, `${entity}: manifest says ${m.rows} rows, the frames hold ${counted}`);
+    }
     for (const [entity, m] of Object.entries(manifest.entities)) {
       const s = seen.get(entity);
       const digest = s ? s.hash.digest('hex') : createHash('sha256').digest('hex');
@@ -92,5 +103,34 @@ export async function verifyBundle(file: string, opts: { tenantId: string; key: 
     for (const o of outputs.values()) await o.close();
     // A rejected bundle leaves no decrypted bytes behind.
     if (!ok && opts.outDir) await rm(opts.outDir, { recursive: true, force: true });
+  }
+}
+
+/** Counts the CSV records of one entity's frames as they stream past (the first record is the header). */
+class CsvRowCounter {
+  private readonly parser: Parser = parse({ relax_column_count: true });
+  private records = 0;
+  private readonly done: Promise<void>;
+
+  constructor() {
+    this.parser.on('readable', () => {
+      while (this.parser.read() !== null) this.records++;
+    });
+    this.done = new Promise((resolve, reject) => {
+      this.parser.on('end', resolve);
+      this.parser.on('error', reject);
+    });
+    this.done.catch(() => undefined); // observed by end(); a parse error must not go unhandled before then
+  }
+
+  async write(text: string): Promise<void> {
+    if (!this.parser.write(text)) await Promise.race([new Promise((r) => this.parser.once('drain', r)), this.done]);
+  }
+
+  /** Data rows (records after the header); a frame that is not CSV is tampering. */
+  async end(): Promise<number> {
+    this.parser.end();
+    await this.done;
+    return Math.max(0, this.records - 1);
   }
 }

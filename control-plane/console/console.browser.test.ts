@@ -14,7 +14,7 @@ import type { EmulatorHandle } from '../../connectors/sdk/emulator-types.ts';
 import { silentLogger } from '../../shared/log/logger.ts';
 import { createTestSchema, uniqueName, type TestSchema } from '../../test/support/pg.ts';
 import { migrate } from '../db/migrate.ts';
-import { createTenant, createUser } from '../api/auth/store.ts';
+import { createApiKey, createTenant, createUser } from '../api/auth/store.ts';
 import { LocalKeyProvider } from '../api/credentials/key-provider.ts';
 import { buildServer, type ControlPlaneServer } from '../api/server.ts';
 import type { RunReport } from '../report/types.ts';
@@ -49,6 +49,10 @@ beforeAll(async () => {
   server = await buildServer({
     pool: schema.pool, controlSchema: schema.schema, targetSchema, keys: new LocalKeyProvider(Buffer.alloc(32, 7)), logger: silentLogger, consoleDir: dist,
   });
+  // The emulator is not a documented HubSpot host: the tenant admin allows it (audited endpoint override).
+  const admin = (await createApiKey(db, { tenantId, name: 'admin key', role: 'admin' })).key;
+  const ov = await server.app.inject({ method: 'POST', url: '/api/v1/endpoint-overrides', headers: { authorization: `Bearer ${admin}` }, payload: { vendor: 'hubspot', url: emulator.url } });
+  if (ov.statusCode !== 201) throw new Error(`endpoint override: ${ov.body}`);
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { createLogger, type LogEntry, type Logger } from '../../shared/log/logger.ts';
 import { redactText } from '../../shared/log/redact.ts';
+import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
 import type { RunReport } from '../report/types.ts';
 import type { CredentialStore } from '../api/credentials/store.ts';
 import { withSystem, type Db } from '../api/db.ts';
@@ -23,6 +24,8 @@ export interface ExecuteDeps {
   engine: EnginePort;
   connectors: ConnectorPort;
   credentials: CredentialStore;
+  /** The process's outbound dispatcher: every connector request of a run goes through it. */
+  outbound?: OutboundDispatcher;
   live: LivePublisher;
   webhooks: WebhookDispatcher;
   log: Logger;
@@ -118,7 +121,7 @@ export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run
     const wait = waitReason(failure);
     if (wait) {
       await dbLog(db, tenantId, m.id, runId, 'info', `${mode} waiting for ${wait.waitingFor}: ${errorMessage(failure)}`).catch(() => undefined);
-      return { kind: 'wait', waitingFor: wait.waitingFor, error: redactText(errorMessage(failure)) };
+      return { kind: 'wait', waitingFor: wait.waitingFor, error: redactText(errorMessage(failure), tenantId) };
     }
   }
   const failureText = failure ? errorMessage(failure) : null;
@@ -139,15 +142,15 @@ export async function finishRun(
   });
   const failed = r.next === 'failed';
   await dbLog(d.db, r.tenantId, r.migrationId, r.runId, failed ? 'error' : 'info', failed ? `${r.mode} failed: ${r.failure ?? 'no report'}` : `${r.mode} ${r.next}`);
-  d.live.publish(r.tenantId, { type: 'status', migrationId: r.migrationId, status: r.next, runId: r.runId, error: failed ? redactText(r.failure ?? '') : null });
+  d.live.publish(r.tenantId, { type: 'status', migrationId: r.migrationId, status: r.next, runId: r.runId, error: failed ? redactText(r.failure ?? '', r.tenantId) : null });
   if (r.stopped) return;
-  const summary = { migrationId: r.migrationId, name: r.name, mode: r.mode, runId: r.runId, status: r.next, totals: r.report?.totals ?? null, error: r.failure ? redactText(r.failure) : null };
+  const summary = { migrationId: r.migrationId, name: r.name, mode: r.mode, runId: r.runId, status: r.next, totals: r.report?.totals ?? null, error: r.failure ? redactText(r.failure, r.tenantId) : null };
   if (failed) d.webhooks.emit(r.tenantId, r.report ? 'migration.failed' : 'migration.critical', summary);
   else d.webhooks.emit(r.tenantId, r.mode === 'dry-run' ? 'dry_run.completed' : 'migration.completed', summary);
 }
 
 async function dbLog(db: Db, tenantId: string, migrationId: string, runId: string | null, level: 'info' | 'error', message: string): Promise<void> {
   await withSystem(db, (c: pg.PoolClient) =>
-    c.query('INSERT INTO logs (tenant_id, migration_id, run_id, level, message) VALUES ($1, $2, $3, $4, $5)', [tenantId, migrationId, runId, level, redactText(message)]),
+    c.query('INSERT INTO logs (tenant_id, migration_id, run_id, level, message) VALUES ($1, $2, $3, $4, $5)', [tenantId, migrationId, runId, level, redactText(message, tenantId)]),
   );
 }

@@ -8,6 +8,8 @@ import os from 'node:os';
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from '../../shared/log/logger.ts';
+import { withSecretScope } from '../../shared/log/redact.ts';
+import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
 import type { CredentialStore } from '../api/credentials/store.ts';
 import { withSystem, type Db } from '../api/db.ts';
 import { errorMessage } from '../api/http.ts';
@@ -28,6 +30,8 @@ export interface WorkerOptions {
   engine: EnginePort;
   connectors: ConnectorPort;
   credentials: CredentialStore;
+  /** The process's outbound dispatcher (connector requests); the process-wide one when absent. */
+  outbound?: OutboundDispatcher;
   webhooks: WebhookDispatcher;
   log: Logger;
   /** Runs this worker executes at once (default 2). */
@@ -59,7 +63,8 @@ export class RunWorker {
     const n = Math.max(1, this.o.concurrency ?? 2);
     for (let i = 0; i < n; i++) {
       this.workIds.push(await this.o.boss.work<RunJobData>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.o.pollSeconds ?? 1 }, async (jobs) => {
-        for (const job of jobs) await this.handle(job.id, job.data);
+        // A run's secrets (tokens its connector is issued) belong to its tenant, and so does what is redacted for it.
+        for (const job of jobs) await withSecretScope(job.data.tenantId, () => this.handle(job.id, job.data));
       }));
     }
     const every = this.o.reaperMs ?? 5000;

@@ -1,25 +1,2 @@
-/**
- * The vendors' documented API and login hosts. Stored credentials may only be sent to these
- * (or to an endpoint an admin has overridden). Patterns: exact host, or "*." + suffix (any subdomain).
- */
-export const VENDOR_HOSTS: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  // login/test (production/sandbox login), My Domain (*.my.salesforce.com, incl. *.sandbox.my.salesforce.com).
-  salesforce: ['login.salesforce.com', 'test.salesforce.com', '*.my.salesforce.com'],
-  // Dataverse orgs: *.crm.dynamics.com and the regional crmN hosts; Entra ID token endpoint.
-  dynamics: ['*.crm.dynamics.com', ...Array.from({ length: 21 }, (_, i) => `*.crm${i + 2}.dynamics.com`), 'login.microsoftonline.com'],
-  hubspot: ['api.hubapi.com', 'api-eu1.hubapi.com'],
-});
-
-function matches(pattern: string, host: string): boolean {
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
-  return host === pattern;
-}
-
-/** True when `url` is https at one of the vendor's documented hosts. */
-export function isVendorEndpoint(vendor: string, url: string): boolean {
-  let u: URL;
-  try { u = new URL(url); } catch { return false; }
-  if (u.protocol !== 'https:' || u.username || u.password || (u.port && u.port !== '443')) return false;
-  const host = u.hostname.toLowerCase().replace(/\.$/, '');
-  return (VENDOR_HOSTS[vendor] ?? []).some((p) => matches(p, host));
-}
+/** The vendors' documented hosts live in shared/net (connectors check them too); re-exported here. */
+export * from '../../shared/net/vendor-hosts.ts';

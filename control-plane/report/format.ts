@@ -51,5 +51,5 @@ export function warningSections(r: RunReport): { title: string; lines: string[] 
     { title: 'Orphan references', lines: w.orphans.map((o) => `${o.entity}.${o.field}: ${fmtInt(o.count)} (policy: ${o.policy})${o.sample.length ? `, e.g. ${o.sample.slice(0, 5).join(', ')}` : ''}`) },
     { title: 'Unmapped source fields (kept in metadata)', lines: w.unmappedFields.map((u) => `${u.entity}: ${u.fields.join(', ')}`) },
     { title: 'Other', lines: w.other },
-  ].map((s) => ({ ...s, lines: s.lines.map(redactText) }));
+  ].map((s) => ({ ...s, lines: s.lines.map((l) => redactText(l)) }));
 }

@@ -5,6 +5,7 @@
  * auth on a state-changing method, the CSRF token (double submit, bound to the session).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ANONYMOUS_SCOPE, withSecretScope } from '../../../shared/log/redact.ts';
 import type { Db } from '../db.ts';
 import { ApiError } from '../http.ts';
 import { can, type Permission, type Principal } from './roles.ts';
@@ -62,5 +63,9 @@ export function installAuth(app: FastifyInstance, db: Db): void {
       throw new ApiError(403, 'forbidden', `role ${principal.role} may not ${permission}`);
     }
     req.principal = principal;
+  });
+  // Everything after authentication (handler, error handler) redacts with the caller's tenant's secrets only.
+  app.addHook('onRequest', (req, _reply, done) => {
+    withSecretScope(req.principal?.tenantId ?? ANONYMOUS_SCOPE, done);
   });
 }

@@ -29,7 +29,7 @@ export class CredentialStore {
   /** Store (or replace) the named secrets of one owner, inside the caller's tenant transaction. */
   async put(c: pg.PoolClient, ref: CredentialRef, secrets: Record<string, string>): Promise<void> {
     for (const [name, value] of Object.entries(secrets)) {
-      registerSecret(value);
+      registerSecret(value, ref.tenantId);
       const dataKey = randomBytes(32);
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', dataKey, iv);
@@ -77,9 +77,18 @@ export class CredentialStore {
       } finally {
         dataKey.fill(0);
       }
-      registerSecret(out[r.name]);
+      registerSecret(out[r.name], ref.tenantId);
     }
     return out;
+  }
+
+  /** Drop every secret of one owner except `keep`; returns the names dropped. */
+  async removeExcept(c: pg.PoolClient, ref: CredentialRef, keep: readonly string[]): Promise<string[]> {
+    const { rows } = await c.query<{ name: string }>(
+      'DELETE FROM api_credentials WHERE tenant_id = $1 AND owner_kind = $2 AND owner_id = $3 AND NOT (name = ANY($4::text[])) RETURNING name',
+      [ref.tenantId, ref.ownerKind, ref.ownerId, [...keep]],
+    );
+    return rows.map((r) => r.name).sort();
   }
 
   async remove(c: pg.PoolClient, ref: CredentialRef): Promise<void> {

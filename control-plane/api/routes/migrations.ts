@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod/v4';
 import { audit } from '../audit.ts';
+import { assertAllowedEndpoints, endpointsOf, overrideOrigins, sameEndpoints } from '../endpoints.ts';
 import { principalOf } from '../auth/hook.ts';
 import { withTenant } from '../db.ts';
 import { ApiError, conflict, notFound } from '../http.ts';
@@ -11,6 +12,12 @@ import { validateMappingYaml } from '../mapping-validate.ts';
 import type { MigrationRow } from '../../jobs/execute-run.ts';
 import { CreateMigration, IdParams, Migration, MigrationList, StatusResponse, UpdateMigration } from '../schemas.ts';
 import type { ApiContext } from '../context.ts';
+
+/** Request fields each endpoint comes from, for validation errors. */
+const ENDPOINT_FIELDS: Record<string, string> = {
+  baseUrl: 'body.config.baseUrl', tokenUrl: 'body.config.tokenUrl',
+  login_url: 'body.credentials.login_url', instance_url: 'body.credentials.instance_url', environment_url: 'body.credentials.environment_url',
+};
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -78,10 +85,12 @@ export function migrationRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!mappingYaml && body.mappingTemplateId) mappingYaml = await ctx.templates.yaml(c, body.mappingTemplateId);
       if (!mappingYaml) mappingYaml = await ctx.connectors.mappingTemplate(body.sourceSystem);
       if (mappingYaml) validateMappingYaml(mappingYaml, vars(p.tenantId, body.config));
+      const endpoints = endpointsOf(body.config, body.credentials ?? {});
+      assertAllowedEndpoints(body.sourceSystem, endpoints, await overrideOrigins(c, body.sourceSystem), ENDPOINT_FIELDS);
       await c.query(
-        `INSERT INTO migrations (id, tenant_id, name, source_system, status, config, mapping_yaml, target_schema, created_by)
-         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8)`,
-        [id, p.tenantId, body.name, body.sourceSystem, JSON.stringify(body.config), mappingYaml, ctx.targetSchema, p.actor],
+        `INSERT INTO migrations (id, tenant_id, name, source_system, status, config, mapping_yaml, target_schema, created_by, credential_endpoints)
+         VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9)`,
+        [id, p.tenantId, body.name, body.sourceSystem, JSON.stringify(body.config), mappingYaml, ctx.targetSchema, p.actor, JSON.stringify(endpoints)],
       );
       if (body.credentials) await ctx.credentials.put(c, { tenantId: p.tenantId, ownerKind: 'migration', ownerId: id }, body.credentials);
       await audit(c, p, ip(req), { action: 'migration.create', target: id, details: { name: body.name, sourceSystem: body.sourceSystem, storedNames: Object.keys(body.credentials ?? {}) } });
@@ -119,6 +128,15 @@ export function migrationRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if ((await ctx.runner.isActive(c, id)) || ['running', 'dry_run'].includes(m.status)) throw conflict(`migration is ${m.status}; edit it when it is not running`);
       const config = { ...m.config, ...(body.config ?? {}) };
       if (body.mappingYaml !== undefined) validateMappingYaml(body.mappingYaml, vars(p.tenantId, config));
+      // Credentials are bound to their endpoints: a changed endpoint drops every credential not entered again with it.
+      const ref = { tenantId: p.tenantId, ownerKind: 'migration' as const, ownerId: id };
+      const stored = await ctx.credentials.get(c, ref);
+      const before = endpointsOf(m.config, stored);
+      const after = endpointsOf(config, { ...stored, ...(body.credentials ?? {}) });
+      assertAllowedEndpoints(m.source_system, after, await overrideOrigins(c, m.source_system), ENDPOINT_FIELDS);
+      const moved = !sameEndpoints(before, after);
+      const dropped = moved ? await ctx.credentials.removeExcept(c, ref, Object.keys(body.credentials ?? {})) : [];
+      if (moved || body.credentials) await c.query('UPDATE migrations SET credential_endpoints = $2 WHERE id = $1', [id, JSON.stringify(after)]);
       // Any change to what will be loaded invalidates an earlier dry run's approval.
       const resets = body.mappingYaml !== undefined || body.config !== undefined || body.credentials !== undefined;
       const status = resets && ['awaiting_approval', 'approved'].includes(m.status) ? 'draft' : m.status;
@@ -127,8 +145,8 @@ export function migrationRoutes(app: FastifyInstance, ctx: ApiContext): void {
                 approved_at = CASE WHEN $5 = 'draft' THEN NULL ELSE approved_at END, updated_at = now() WHERE id = $1`,
         [id, body.name ?? m.name, JSON.stringify(config), body.mappingYaml ?? m.mapping_yaml, status],
       );
-      if (body.credentials) await ctx.credentials.put(c, { tenantId: p.tenantId, ownerKind: 'migration', ownerId: id }, body.credentials);
-      await audit(c, p, ip(req), { action: 'migration.update', target: id, details: { fields: Object.keys(body), storedNames: Object.keys(body.credentials ?? {}) } });
+      if (body.credentials) await ctx.credentials.put(c, ref, body.credentials);
+      await audit(c, p, ip(req), { action: 'migration.update', target: id, details: { fields: Object.keys(body), storedNames: Object.keys(body.credentials ?? {}), ...(moved ? { endpointsChanged: true, droppedNames: dropped } : {}) } });
       return toDto(ctx, c, await loadMigration(c, id), true);
     });
   });

@@ -116,7 +116,7 @@ const exportCommand: Command = {
 const importCommand: Command = {
   name: 'bundle import',
   summary: 'Verify an offline bundle, then load it through the engine',
-  usage: 'bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise id] [--vars K=V,...] [--target-schema public] [--control-schema nexus_migrate] [--dry-run]',
+  usage: 'bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise id] [--vars K=V,...] [--target-schema public] [--control-schema nexus_migrate] [--dry-run] [--force-older]',
   async run(args) {
     const { flags, positional } = parseFlags(args);
     const file = positional[0];
@@ -134,7 +134,7 @@ const importCommand: Command = {
     try {
       const { report } = await importBundle({
         file, tenantId, key, pool: db.pool, mappingYaml, vars: mappingVars(flags), targetSchema, controlSchema,
-        mode: flags['dry-run'] === true ? 'dry-run' : 'run', logger,
+        mode: flags['dry-run'] === true ? 'dry-run' : 'run', logger, forceOlder: flags['force-older'] === true,
       });
       const html = str(flags, 'report-html');
       if (html) await writeFile(html, renderReportHtml(report));
