@@ -15,6 +15,7 @@ import type { EventBus } from './events/bus.ts';
 import type { ConnectorPort, EnginePort, ProgressEvent } from './ports.ts';
 import type { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { openMigrationSource } from './migration-source.ts';
+import { endOfRun, type FollowUp } from './run-end.ts';
 
 export interface RunnerDeps {
   db: Db;
@@ -59,10 +60,10 @@ export class Runner {
   }
 
   /** Launch a run in the background. The caller has already moved the migration's status. */
-  launch(m: MigrationRow, mode: 'run' | 'dry-run'): void {
+  launch(m: MigrationRow, mode: 'run' | 'dry-run', followUp: FollowUp | null = null): void {
     const a: Active = { controller: new AbortController(), stopAs: null, runId: null, mode };
     this.active.set(m.id, a);
-    const job = this.execute(m, mode, a)
+    const job = this.execute(m, mode, a, followUp)
       .catch((err: unknown) => this.d.log.error('background run crashed', { migrationId: m.id, error: errorMessage(err) }))
       .finally(() => {
         this.active.delete(m.id);
@@ -85,7 +86,7 @@ export class Runner {
     while (this.jobs.size > 0) await Promise.allSettled([...this.jobs]);
   }
 
-  private async execute(m: MigrationRow, mode: 'run' | 'dry-run', a: Active): Promise<void> {
+  private async execute(m: MigrationRow, mode: 'run' | 'dry-run', a: Active, followUp: FollowUp | null = null): Promise<void> {
     const { db, bus } = this.d;
     const tenantId = m.tenant_id;
     const log = this.d.log.child({ migrationId: m.id, mode });
@@ -106,7 +107,7 @@ export class Runner {
     const engineLog = createLogger({ level: 'info', sinks: [dbSink], base: {} });
     let report: RunReport | null = null;
     let failure: string | null = null;
-    const source = await openMigrationSource(this.d, m, log).catch((err: unknown) => {
+    const source = await (followUp ? followUp.open() : openMigrationSource(this.d, m, log)).catch((err: unknown) => {
       failure = errorMessage(err);
       return null;
     });
@@ -123,7 +124,7 @@ export class Runner {
           controlSchema: db.schema,
           mode,
           migrationId: m.id,
-          runKey: `${m.id}:${mode}`,
+          runKey: followUp?.runKey ?? `${m.id}:${mode}`,
           batchSize: typeof m.config.batchSize === 'number' ? m.config.batchSize : undefined,
           signal: a.controller.signal,
           logger: engineLog,
@@ -146,19 +147,19 @@ export class Runner {
     }
     // A stop that arrived after the last batch does not undo a completed run.
     const completed = !!report && report.status === 'completed' && !failure;
-    const next = completed ? (mode === 'dry-run' ? 'awaiting_approval' : 'completed') : a.stopAs ?? 'failed';
+    const end = await endOfRun(db, m, { report, failure, completed, stopped: !completed && a.stopAs !== null, followUp });
+    const next = completed ? (mode === 'dry-run' ? 'awaiting_approval' : end.outcome === 'failed' ? 'failed' : 'completed') : a.stopAs ?? 'failed';
     const stopped = !completed && a.stopAs !== null;
     await withSystem(db, async (c) => {
       await c.query('UPDATE migrations SET status = $2, updated_at = now() WHERE id = $1', [m.id, next]);
-      if (report) await c.query('UPDATE runs SET report = $2 WHERE id = $1 AND report IS NULL', [report.runId, JSON.stringify(report)]);
     });
     const failed = next === 'failed';
-    await this.dbLog(tenantId, m.id, a.runId, failed ? 'error' : 'info', failed ? `${mode} failed: ${failure ?? 'no report'}` : `${mode} ${next}`);
-    status(next, { runId: a.runId, error: failed ? failure : null });
+    const why = failure ?? end.reason ?? 'no report';
+    await this.dbLog(tenantId, m.id, a.runId, failed || end.outcome !== 'completed' ? 'error' : 'info', failed ? `${mode} failed: ${why}` : `${mode} ${end.outcome === 'completed_with_issues' ? `completed with issues: ${end.reason}` : next}`);
+    status(next, { runId: a.runId, error: failed ? why : null });
     if (stopped) return;
-    const summary = { migrationId: m.id, name: m.name, mode, runId: a.runId, status: next, totals: report?.totals ?? null, error: failure };
-    if (failed) this.d.webhooks.emit(tenantId, report ? 'migration.failed' : 'migration.critical', summary);
-    else this.d.webhooks.emit(tenantId, mode === 'dry-run' ? 'dry_run.completed' : 'migration.completed', summary);
+    const summary = { migrationId: m.id, name: m.name, mode, runId: a.runId, status: next, outcome: end.outcome, outcomeReason: end.reason, retryOf: followUp?.retryOf ?? null, totals: end.report?.totals ?? null, error: failure };
+    this.d.webhooks.emit(tenantId, end.event(mode, !!report), summary);
   }
 
   private async dbLog(tenantId: string, migrationId: string, runId: string | null, level: 'info' | 'error', message: string): Promise<void> {
