@@ -28,6 +28,7 @@ import { eventRoutes } from './routes/events.ts';
 import { logsReportRoutes } from './routes/logs-report.ts';
 import { migrationRoutes } from './routes/migrations.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { quarantineRoutes } from './routes/quarantine.ts';
 import { Runner } from './runner.ts';
 import { TemplateStore } from './templates.ts';
 import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.ts';
@@ -114,6 +115,7 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   authRoutes(app, ctx, { loginRateLimit: o.loginRateLimit ?? 10, secureCookies: o.secureCookies ?? false });
   migrationRoutes(app, ctx);
   logsReportRoutes(app, ctx);
+  quarantineRoutes(app, ctx);
   connectorRoutes(app, ctx);
   agentRoutes(app, ctx);
   webhookRoutes(app, ctx);

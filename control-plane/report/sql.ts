@@ -66,3 +66,8 @@ export async function quarantinedSourceIds(q: Q, cs: string, runId: string, enti
 export async function saveReportJson(q: Q, cs: string, runId: string, report: unknown): Promise<void> {
   await q.query(`UPDATE ${qualified(cs, 'runs')} SET report = $2 WHERE id = $1`, [runId, JSON.stringify(report)]);
 }
+
+export async function getStoredReport<T = unknown>(q: Q, cs: string, runId: string): Promise<T | null> {
+  const { rows } = await q.query<{ report: T | null }>(`SELECT report FROM ${qualified(cs, 'runs')} WHERE id = $1`, [runId]);
+  return rows[0]?.report ?? null;
+}

@@ -14,3 +14,4 @@ import { demoCommand } from './demo.ts'; commands.push(demoCommand);
 import { benchCommand } from './bench.ts'; commands.push(benchCommand);
 import { rotateMasterKeyCommand } from '../../api/credentials/rotate-command.ts'; commands.push(rotateMasterKeyCommand);
 import { auditCommands } from './audit.ts'; commands.push(...auditCommands);
+import { quarantineExportCommand } from './quarantine.ts'; commands.push(quarantineExportCommand);
