@@ -53,3 +53,14 @@ export async function endOfRun(
     },
   };
 }
+
+/** The log line that ends a run: its outcome in words, never "completed" for a bad one. */
+export function endMessage(mode: 'run' | 'dry-run', next: string, end: Pick<RunEnd, 'outcome' | 'reason'>, failure: string): string {
+  if (next === 'failed') return `${mode} failed: ${failure}`;
+  const why = end.reason ? `: ${end.reason}` : '';
+  if (mode === 'dry-run' && next === 'awaiting_approval') {
+    return end.outcome === 'completed' ? 'dry-run finished; awaiting approval' : `dry-run predicts ${end.outcome === 'failed' ? 'failed' : 'completed with issues'}${why}; awaiting approval`;
+  }
+  if (end.outcome === 'completed_with_issues') return `${mode} completed with issues${why}`;
+  return `${mode} ${next}`;
+}

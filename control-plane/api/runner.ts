@@ -15,7 +15,7 @@ import type { EventBus } from './events/bus.ts';
 import type { ConnectorPort, EnginePort, ProgressEvent } from './ports.ts';
 import type { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { openMigrationSource } from './migration-source.ts';
-import { endOfRun, type FollowUp } from './run-end.ts';
+import { endMessage, endOfRun, type FollowUp } from './run-end.ts';
 
 export interface RunnerDeps {
   db: Db;
@@ -155,7 +155,7 @@ export class Runner {
     });
     const failed = next === 'failed';
     const why = failure ?? end.reason ?? 'no report';
-    await this.dbLog(tenantId, m.id, a.runId, failed || end.outcome !== 'completed' ? 'error' : 'info', failed ? `${mode} failed: ${why}` : `${mode} ${end.outcome === 'completed_with_issues' ? `completed with issues: ${end.reason}` : next}`);
+    await this.dbLog(tenantId, m.id, a.runId, failed || end.outcome !== 'completed' ? 'error' : 'info', endMessage(mode, next, end, why));
     status(next, { runId: a.runId, error: failed ? why : null });
     if (stopped) return;
     const summary = { migrationId: m.id, name: m.name, mode, runId: a.runId, status: next, outcome: end.outcome, outcomeReason: end.reason, retryOf: followUp?.retryOf ?? null, totals: end.report?.totals ?? null, error: failure };
