@@ -7,6 +7,7 @@
 import type { SourceConnector } from '../../shared/connector.ts';
 import type { Outcome } from '../../shared/outcome.ts';
 import { maxQuarantineShareOf, settleRun } from '../report/settle.ts';
+import { withOutcome } from '../report/outcome.ts';
 import type { RunReport } from '../report/types.ts';
 import { withSystem, type Db } from './db.ts';
 import type { MigrationRow } from './runner.ts';
@@ -35,10 +36,18 @@ export async function endOfRun(
   let report = o.report;
   if (report && !o.stopped) {
     const share = maxQuarantineShareOf(m.mapping_yaml, { TENANT_ID: m.tenant_id, FRANCHISE_ID: String(m.config.franchiseId ?? m.tenant_id) });
-    const settled = await withSystem(db, (c) => settleRun(c, db.schema, report!, { maxQuarantineShare: share, failure: o.completed ? null : o.failure ?? 'run failed', retryOf: o.followUp?.retryOf ?? null }));
-    report = settled.report;
-    outcome = settled.verdict.outcome;
-    reason = settled.verdict.reason;
+    const opts = { maxQuarantineShare: share, failure: o.completed ? null : o.failure ?? 'run failed', retryOf: o.followUp?.retryOf ?? null };
+    try {
+      const settled = await withSystem(db, (c) => settleRun(c, db.schema, report!, opts));
+      report = settled.report;
+      outcome = settled.verdict.outcome;
+      reason = settled.verdict.reason;
+    } catch (err) {
+      // Storing failed: the outcome is still decided and said (status, log, webhook), and the error says why it is not stored.
+      const r = withOutcome(report, share);
+      outcome = opts.failure ? 'failed' : r.outcome!;
+      reason = `${opts.failure ?? r.outcomeReason ?? 'completed'}; the outcome could not be stored: ${err instanceof Error ? err.message : String(err)}`;
+    }
   } else if (!o.stopped) {
     outcome = 'failed';
     reason = o.failure ?? 'the run stopped before the end';
