@@ -34,8 +34,14 @@ export const UpdateMigration = z.object({
   credentials: SecretMap.optional(),
 });
 
+export const OutcomeValue = z.enum(['completed', 'completed_with_issues', 'failed']);
+
 export const RunSummary = z.object({
   id: z.string(), mode: z.string(), status: z.string(), startedAt: z.string(), finishedAt: z.string().nullable(), error: z.string().nullable(),
+  /** shared/outcome.ts; null while the run has not ended (or was paused/cancelled). */
+  outcome: OutcomeValue.nullable(), outcomeReason: z.string().nullable(),
+  /** A follow-up run: the run whose quarantined records of retryEntity it re-imported. */
+  retryOf: z.string().nullable(), retryEntity: z.string().nullable(),
 });
 
 export const Migration = z.object({
@@ -54,10 +60,17 @@ export const Migration = z.object({
   active: z.boolean(),
   /** What a queued or retrying run waits for ("the target database …; retry 3 in 8 s"); null while a worker runs it. */
   waitingFor: z.string().nullable(),
+  /** The outcome of the latest finished run (a dry run's is its prediction) and why, when not completed. */
+  outcome: OutcomeValue.nullable(),
+  outcomeReason: z.string().nullable(),
+  outcomeRunId: z.string().nullable(),
+  outcomeMode: z.string().nullable(),
   runs: z.array(RunSummary),
   entities: z.array(z.object({
     runId: z.string(), entity: z.string(), status: z.string(), extracted: z.number(), created: z.number(), updated: z.number(),
     unchanged: z.number(), quarantined: z.number(), skipped: z.number(),
+    /** ok | issues (quarantined above maxQuarantineShare) | failed (had records, loaded none; or does not reconcile) | running */
+    state: z.enum(['ok', 'issues', 'failed', 'running']),
   })),
 });
 
@@ -87,7 +100,8 @@ export const CreateUser = z.object({ email: z.email().max(320), password: z.stri
 
 export const CreateWebhook = z.object({
   url: z.url({ protocol: /^https?$/ }).max(2000),
-  events: z.array(z.enum(['migration.completed', 'migration.failed', 'migration.critical', 'dry_run.completed'])).min(1).default(['migration.completed', 'migration.failed', 'migration.critical']),
+  events: z.array(z.enum(['migration.completed', 'migration.completed_with_issues', 'migration.failed', 'migration.critical', 'dry_run.completed'])).min(1)
+    .default(['migration.completed', 'migration.completed_with_issues', 'migration.failed', 'migration.critical']),
 });
 export const Webhook = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), enabled: z.boolean(), createdAt: z.string() });
 

@@ -35,6 +35,7 @@ import { defaultRateLimiters } from '../../connectors/sdk/index.ts';
 import { listenLiveEvents, poolConnectionConfig } from '../jobs/live-events.ts';
 import { RunQueue } from '../jobs/run-queue.ts';
 import { RunWorker } from '../jobs/worker.ts';
+import { quarantineRoutes } from './routes/quarantine.ts';
 import { TemplateStore } from './templates.ts';
 import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.ts';
 import { OutboundDispatcher } from '../../shared/net/outbound.ts';
@@ -139,6 +140,7 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   authRoutes(app, ctx, { loginRateLimit: o.loginRateLimit ?? 10, secureCookies: o.secureCookies ?? false });
   migrationRoutes(app, ctx);
   logsReportRoutes(app, ctx);
+  quarantineRoutes(app, ctx);
   connectorRoutes(app, ctx);
   endpointOverrideRoutes(app, ctx);
   agentRoutes(app, ctx);

@@ -1,31 +1,24 @@
-/** A run report's outcome (shared/outcome.ts) as the CLI prints it and exits with it. */
-import { classifyOutcome, EXIT_CODES, type Outcome, type OutcomeVerdict } from '../../shared/outcome.ts';
+/** A run report's outcome (shared/outcome.ts, decided in report/outcome.ts) as the CLI prints it and exits with it. */
+import { DEFAULT_MAX_QUARANTINE_SHARE, type Outcome, type OutcomeVerdict } from '../../shared/outcome.ts';
+import { loadMapping } from '../engine/mapping/load.ts';
+import { ENTITY_MARK, entityState, reportOutcome } from '../report/outcome.ts';
 import type { EntityCounts, RunReport } from '../report/types.ts';
 
-/** Records of an entity that were meant to load: everything read but what a mapping rule skipped. */
-function toLoad(e: EntityCounts): number {
-  return e.extracted - e.skipped;
+export { reportOutcome };
+
+/** The mapping's maxQuarantineShare (default 1%). */
+export function mappingMaxQuarantineShare(mappingYaml: string, vars: Record<string, string | undefined> = {}): number {
+  return loadMapping(mappingYaml, vars).maxQuarantineShare ?? DEFAULT_MAX_QUARANTINE_SHARE;
 }
 
-function loaded(e: EntityCounts): number {
-  return e.created + e.updated + e.unchanged + e.deleted;
-}
-
-export function reportOutcome(report: RunReport): OutcomeVerdict {
-  if (!report.totals.reconciles) {
-    const off = report.entities.find((e) => !e.reconciles);
-    return { outcome: 'failed', reason: `the counts do not reconcile${off ? ` for ${off.entity}` : ''}: a record is unaccounted for`, exitCode: EXIT_CODES.failed };
-  }
-  const entities = report.entities.map((e) => ({ entity: e.entity, extracted: toLoad(e), loaded: loaded(e), quarantined: e.quarantined }));
-  return classifyOutcome(entities, report.status === 'completed');
-}
-
-/** The mark in the counts table: ✓ only when the entity loaded and reconciles. */
+/** The mark in the counts table: ✓ only when the entity loaded and reconciles; ! above the share; ✗ when it loaded nothing. */
 export function entityMark(e: EntityCounts): string {
-  if (!e.reconciles) return '✗';
-  if (toLoad(e) > 0 && loaded(e) === 0) return '✗';
-  if (toLoad(e) > 0 && e.quarantined / toLoad(e) > 0.01) return '!';
-  return '✓';
+  return ENTITY_MARK[entityState(e)];
+}
+
+/** entityMark with the mapping's maxQuarantineShare. */
+export function entityMarkWith(maxQuarantineShare: number): (e: EntityCounts) => string {
+  return (e) => ENTITY_MARK[entityState(e, maxQuarantineShare)];
 }
 
 /** How the CLI writes an outcome: a bad one in capitals, so it stands out in a terminal or a log. */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { RunReport } from '../report/types.ts';
 import { renderReportHtml } from '../report/html.ts';
 import { renderReportPdf } from '../report/pdf.ts';
-import { entityMark } from './outcome.ts';
+import { entityMarkWith } from './outcome.ts';
+import { DEFAULT_MAX_QUARANTINE_SHARE } from '../../shared/outcome.ts';
 
 export const DEFAULT_REPORT_DIR = process.env.NEXUS_REPORT_DIR ?? path.resolve('nexus-migrate-reports');
 
@@ -22,6 +23,7 @@ export function countsTable(report: RunReport): string {
   const cols = ['extracted', 'created', 'updated', 'unchanged', 'deleted', 'quarantined', 'skipped'] as const;
   const head = ['entity'.padEnd(16), 'target'.padEnd(20), ...cols.map((c) => c.padStart(12)), '  ok'].join('');
   const lines = [head, '-'.repeat(head.length)];
+  const entityMark = entityMarkWith(report.maxQuarantineShare ?? DEFAULT_MAX_QUARANTINE_SHARE);
   for (const e of report.entities) {
     lines.push([e.entity.padEnd(16), e.target.padEnd(20), ...cols.map((c) => e[c].toLocaleString().padStart(12)), `  ${entityMark(e)}`].join(''));
   }

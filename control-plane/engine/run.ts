@@ -168,7 +168,7 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
   timings.total = (Date.now() - t0) / 1000;
   const report = await buildReport(o.pool, cs, runId, timings);
   await saveRunReport(o.pool, cs, runId, report);
-  log.info('run completed', { runId, totals: report.totals });
+  log.info('run finished', { runId, totals: report.totals });
   return report;
 }
 

@@ -17,7 +17,11 @@ export interface RunJobData {
   mode: 'run' | 'dry-run';
   /** 1 for the first attempt; retries and hand-overs count up. */
   attempt: number;
+  /** A follow-up run of corrected quarantined records (control-plane/retry/): the file travels with the job. */
+  followUp?: FollowUpJob;
 }
+
+export interface FollowUpJob { originalRunId: string; entity: string; csv: string; runKey: string }
 
 export function jobsSchema(controlSchema: string): string {
   return `${controlSchema}_jobs`;

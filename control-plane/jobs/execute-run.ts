@@ -17,6 +17,7 @@ import type { ConnectorPort, EnginePort, ProgressEvent } from '../api/ports.ts';
 import type { WebhookDispatcher } from '../api/webhooks/dispatcher.ts';
 import type { LivePublisher } from './live-events.ts';
 import { waitReason } from './transient.ts';
+import { endMessage, endOfRun, type FollowUp } from '../api/run-end.ts';
 
 export interface ExecuteDeps {
   db: Db;
@@ -57,7 +58,7 @@ export async function loadMigrationRow(db: Db, id: string): Promise<MigrationRow
   return withSystem(db, async (c) => (await c.query<MigrationRow>('SELECT * FROM migrations WHERE id = $1', [id])).rows[0] ?? null);
 }
 
-export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run' | 'dry-run', ctl: AttemptControl): Promise<AttemptResult> {
+export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run' | 'dry-run', ctl: AttemptControl, followUp: FollowUp | null = null): Promise<AttemptResult> {
   const { db } = d;
   const tenantId = m.tenant_id;
   const log = d.log.child({ migrationId: m.id, mode });
@@ -76,7 +77,7 @@ export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run
   const engineLog = createLogger({ level: 'info', sinks: [dbSink], base: {} });
   let report: RunReport | null = null;
   let failure: unknown = null;
-  const source = await openMigrationSource(d, m, log).catch((err: unknown) => {
+  const source = await (followUp ? followUp.open() : openMigrationSource(d, m, log)).catch((err: unknown) => {
     failure = err;
     return null;
   });
@@ -93,7 +94,7 @@ export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run
         controlSchema: db.schema,
         mode,
         migrationId: m.id,
-        runKey: `${m.id}:${mode}`,
+        runKey: followUp?.runKey ?? `${m.id}:${mode}`,
         batchSize: typeof m.config.batchSize === 'number' ? m.config.batchSize : undefined,
         signal: ctl.signal,
         logger: engineLog,
@@ -125,28 +126,35 @@ export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run
     }
   }
   const failureText = failure ? errorMessage(failure) : null;
+  const stopped = !completed && stopAs !== null;
+  // The outcome is decided and stored (report/settle.ts): a run whose outcome is failed ends failed.
+  const end = await endOfRun(db, m, { report, failure: failureText, completed, stopped, followUp });
   // A stop that arrived after the last batch does not undo a completed run.
-  const next = completed ? (mode === 'dry-run' ? 'awaiting_approval' : 'completed') : stopAs ?? 'failed';
-  await finishRun(d, { migrationId: m.id, tenantId, mode, next, runId, report, failure: failureText, name: m.name, stopped: !completed && stopAs !== null });
+  const next = completed ? (mode === 'dry-run' ? 'awaiting_approval' : end.outcome === 'failed' ? 'failed' : 'completed') : stopAs ?? 'failed';
+  await finishRun(d, { migrationId: m.id, tenantId, mode, next, runId, failure: failureText, name: m.name, stopped, end, followUp });
   return { kind: 'ended', status: next };
 }
 
-/** Write a run's ending: status, report, log line, live event and webhook. */
+/** Write a run's ending: status, log line, live event and webhook (the outcome is already stored). */
 export async function finishRun(
   d: Pick<ExecuteDeps, 'db' | 'live' | 'webhooks'>,
-  r: { migrationId: string; tenantId: string; mode: 'run' | 'dry-run'; next: string; runId: string | null; report: RunReport | null; failure: string | null; name: string; stopped: boolean },
+  r: {
+    migrationId: string; tenantId: string; mode: 'run' | 'dry-run'; next: string; runId: string | null; failure: string | null; name: string; stopped: boolean;
+    end?: Awaited<ReturnType<typeof endOfRun>>; followUp?: FollowUp | null;
+  },
 ): Promise<void> {
-  await withSystem(d.db, async (c) => {
-    await c.query('UPDATE migrations SET status = $2, updated_at = now() WHERE id = $1', [r.migrationId, r.next]);
-    if (r.report) await c.query('UPDATE runs SET report = $2 WHERE id = $1 AND report IS NULL', [r.report.runId, JSON.stringify(r.report)]);
-  });
+  await withSystem(d.db, (c) => c.query('UPDATE migrations SET status = $2, updated_at = now() WHERE id = $1', [r.migrationId, r.next]));
   const failed = r.next === 'failed';
-  await dbLog(d.db, r.tenantId, r.migrationId, r.runId, failed ? 'error' : 'info', failed ? `${r.mode} failed: ${r.failure ?? 'no report'}` : `${r.mode} ${r.next}`);
-  d.live.publish(r.tenantId, { type: 'status', migrationId: r.migrationId, status: r.next, runId: r.runId, error: failed ? redactText(r.failure ?? '', r.tenantId) : null });
+  const end = r.end ?? { outcome: r.stopped ? null : 'failed' as const, reason: r.failure, report: null, event: () => 'migration.critical' as const };
+  const why = r.failure ?? end.reason ?? 'no report';
+  await dbLog(d.db, r.tenantId, r.migrationId, r.runId, failed || (end.outcome !== null && end.outcome !== 'completed') ? 'error' : 'info', endMessage(r.mode, r.next, end, why));
+  d.live.publish(r.tenantId, { type: 'status', migrationId: r.migrationId, status: r.next, runId: r.runId, error: failed ? redactText(why, r.tenantId) : null });
   if (r.stopped) return;
-  const summary = { migrationId: r.migrationId, name: r.name, mode: r.mode, runId: r.runId, status: r.next, totals: r.report?.totals ?? null, error: r.failure ? redactText(r.failure, r.tenantId) : null };
-  if (failed) d.webhooks.emit(r.tenantId, r.report ? 'migration.failed' : 'migration.critical', summary);
-  else d.webhooks.emit(r.tenantId, r.mode === 'dry-run' ? 'dry_run.completed' : 'migration.completed', summary);
+  const summary = {
+    migrationId: r.migrationId, name: r.name, mode: r.mode, runId: r.runId, status: r.next, outcome: end.outcome, outcomeReason: end.reason,
+    retryOf: r.followUp?.retryOf ?? null, totals: end.report?.totals ?? null, error: r.failure ? redactText(r.failure, r.tenantId) : null,
+  };
+  d.webhooks.emit(r.tenantId, end.event(r.mode, !!end.report), summary);
 }
 
 async function dbLog(db: Db, tenantId: string, migrationId: string, runId: string | null, level: 'info' | 'error', message: string): Promise<void> {

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import type { Logger } from '../../shared/log/logger.ts';
 import { withSystem, type Db } from '../api/db.ts';
 import { errorMessage } from '../api/http.ts';
-import { sendRunJob } from './boss.ts';
+import { sendRunJob, type FollowUpJob } from './boss.ts';
 import { deleteActiveRun, getActiveRun, insertActiveRun, listActiveRuns, requestStop, setActiveRunJob, type ActiveRunRow, type RunMode, type StopRequest } from './sql/active-runs.ts';
 
 export type StopOutcome = 'requested' | 'ended' | 'none';
@@ -23,9 +23,9 @@ export class RunQueue {
   }
 
   /** After the registering transaction committed: queue the job. A failure here is not lost: the reaper queues it. */
-  async enqueue(m: { id: string; tenant_id: string }, mode: RunMode): Promise<void> {
+  async enqueue(m: { id: string; tenant_id: string }, mode: RunMode, followUp?: FollowUpJob): Promise<void> {
     try {
-      const jobId = await sendRunJob(this.boss, { migrationId: m.id, tenantId: m.tenant_id, mode, attempt: 1 });
+      const jobId = await sendRunJob(this.boss, { migrationId: m.id, tenantId: m.tenant_id, mode, attempt: 1, ...(followUp ? { followUp } : {}) });
       await withSystem(this.db, (c) => setActiveRunJob(c, m.id, jobId, 'a worker'));
     } catch (err) {
       this.log.warn('could not queue the run job now; a worker will queue it', { migrationId: m.id, error: errorMessage(err) });

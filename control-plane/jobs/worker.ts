@@ -15,7 +15,9 @@ import { withSystem, type Db } from '../api/db.ts';
 import { errorMessage } from '../api/http.ts';
 import type { ConnectorPort, EnginePort } from '../api/ports.ts';
 import type { WebhookDispatcher } from '../api/webhooks/dispatcher.ts';
-import { RUN_QUEUE, sendRunJob, type RunJobData } from './boss.ts';
+import { RUN_QUEUE, sendRunJob, type FollowUpJob, type RunJobData } from './boss.ts';
+import { prepareFollowUp } from '../retry/follow-up.ts';
+import type { FollowUp } from '../api/run-end.ts';
 import { executeAttempt, finishRun, loadMigrationRow, type AttemptResult } from './execute-run.ts';
 import { RunLease } from './lease.ts';
 import { livePublisher, poolConnectionConfig, type LivePublisher } from './live-events.ts';
@@ -138,6 +140,7 @@ export class RunWorker {
       let lastSent = 0;
       let result: AttemptResult;
       try {
+        const followUp = data.followUp ? await followUpOf(this.o.db, data.followUp) : null;
         result = await executeAttempt({ ...this.o, live: this.live }, m, data.mode, {
           signal: controller.signal,
           stopAs: () => stopAs,
@@ -150,13 +153,13 @@ export class RunWorker {
               this.live.publish(m.tenant_id, { type: 'progress', migrationId: m.id, mode: data.mode, ...e });
             }
           },
-        });
+        }, followUp);
       } catch (err) {
         const wait = waitReason(err);
         result = wait ? { kind: 'wait', waitingFor: wait.waitingFor, error: errorMessage(err) } : { kind: 'ended', status: 'failed' };
         if (!wait) {
           log.error('run attempt crashed', { migrationId: m.id, error: errorMessage(err) });
-          await finishRun({ db: this.o.db, live: this.live, webhooks: this.o.webhooks }, { migrationId: m.id, tenantId: m.tenant_id, mode: data.mode, next: 'failed', runId: null, report: null, failure: errorMessage(err), name: m.name, stopped: false }).catch(() => undefined);
+          await finishRun({ db: this.o.db, live: this.live, webhooks: this.o.webhooks }, { migrationId: m.id, tenantId: m.tenant_id, mode: data.mode, next: 'failed', runId: null, failure: errorMessage(err), name: m.name, stopped: false }).catch(() => undefined);
         }
       }
       await this.afterAttempt(data, lease, result, row.attempts);
@@ -181,7 +184,7 @@ export class RunWorker {
     if (result.kind === 'wait' && attempts >= MAX_ATTEMPTS) {
       const m = await loadMigrationRow(this.o.db, data.migrationId);
       await finishRun({ db: this.o.db, live: this.live, webhooks: this.o.webhooks }, {
-        migrationId: data.migrationId, tenantId: data.tenantId, mode: data.mode, next: 'failed', runId: null, report: null,
+        migrationId: data.migrationId, tenantId: data.tenantId, mode: data.mode, next: 'failed', runId: null,
         failure: `gave up after ${attempts} attempts waiting for ${result.waitingFor}: ${result.error}`, name: m?.name ?? data.migrationId, stopped: false,
       });
       await q((c) => deleteActiveRun(c, data.migrationId, lease.token));
@@ -202,8 +205,14 @@ export class RunWorker {
   private async endWithoutRunning(data: RunJobData, as: 'paused' | 'cancelled', lease: RunLease): Promise<void> {
     const m = await loadMigrationRow(this.o.db, data.migrationId);
     await finishRun({ db: this.o.db, live: this.live, webhooks: this.o.webhooks }, {
-      migrationId: data.migrationId, tenantId: data.tenantId, mode: data.mode, next: as, runId: null, report: null, failure: null, name: m?.name ?? data.migrationId, stopped: true,
+      migrationId: data.migrationId, tenantId: data.tenantId, mode: data.mode, next: as, runId: null, failure: null, name: m?.name ?? data.migrationId, stopped: true,
     });
     await withSystem(this.o.db, (c) => deleteActiveRun(c, data.migrationId, lease.token));
   }
+}
+
+/** Rebuild a follow-up run's source from the job: the same corrected file, the same run key (so a retry resumes it). */
+async function followUpOf(db: Db, f: FollowUpJob): Promise<FollowUp> {
+  const prepared = await prepareFollowUp(db.pool, db.schema, f.originalRunId, f.entity, f.csv);
+  return { open: async () => prepared.source, runKey: f.runKey, retryOf: prepared.retryOf };
 }

@@ -1,6 +1,7 @@
 /** Shared formatting for the HTML and PDF renderings of a RunReport. */
 import { redactText } from '../../shared/log/redact.ts';
 import type { EntityCounts, RunReport } from './types.ts';
+import { outcomeLabel, withOutcome } from './outcome.ts';
 
 export const COUNT_COLUMNS = ['extracted', 'created', 'updated', 'unchanged', 'deleted', 'quarantined', 'skipped'] as const;
 export type CountColumn = (typeof COUNT_COLUMNS)[number];
@@ -30,6 +31,7 @@ export function summaryFacts(r: RunReport): [string, string][] {
     ['Run', r.runId],
     ['Migration', r.migrationId ?? '—'],
     ['Mode', r.mode],
+    ['Outcome', outcomeLabel(r.outcome)],
     ['Status', r.status],
     ['Source', r.sourceSystem],
     ['Tenant', r.tenantId],
@@ -52,4 +54,23 @@ export function warningSections(r: RunReport): { title: string; lines: string[] 
     { title: 'Unmapped source fields (kept in metadata)', lines: w.unmappedFields.map((u) => `${u.entity}: ${u.fields.join(', ')}`) },
     { title: 'Other', lines: w.other },
   ].map((s) => ({ ...s, lines: s.lines.map((l) => redactText(l)) }));
+}
+
+/** The report with its outcome decided (when it was stored without one). */
+export function decided(r: RunReport): RunReport {
+  return r.outcome ? r : withOutcome(r);
+}
+
+/** The banner on top: the outcome and its reason (amber for issues, red for failed), and the retry links. */
+export function outcomeBanner(r: RunReport): { tone: 'ok' | 'amber' | 'red'; text: string } {
+  const what = r.mode === 'dry-run' ? `Dry run predicts: ${outcomeLabel(r.outcome)}` : `Outcome: ${outcomeLabel(r.outcome)}`;
+  const tone = r.outcome === 'failed' ? 'red' : r.outcome === 'completed_with_issues' ? 'amber' : 'ok';
+  return { tone, text: `${what}${r.outcomeReason ? ` (${r.outcomeReason})` : ''}` };
+}
+
+export function retryLines(r: RunReport): string[] {
+  const out: string[] = [];
+  if (r.retryOf) out.push(`Follow-up of run ${r.retryOf.runId}${r.retryOf.entity ? `: re-imported corrected ${r.retryOf.entity} records it quarantined` : ''}`);
+  for (const x of r.retriedBy ?? []) out.push(`Retried by run ${x.runId}${x.entity ? ` (${x.entity})` : ''}${x.outcome ? `: ${outcomeLabel(x.outcome as RunReport['outcome'])}` : ''}`);
+  return out;
 }

@@ -2,7 +2,8 @@
 import PDFDocument from 'pdfkit';
 import { redactText } from '../../shared/log/redact.ts';
 import type { RunReport } from './types.ts';
-import { COUNT_COLUMNS, fmtDuration, fmtInt, reconciles, summaryFacts, title, warningSections } from './format.ts';
+import { COUNT_COLUMNS, decided, fmtDuration, fmtInt, outcomeBanner, reconciles, retryLines, summaryFacts, title, warningSections } from './format.ts';
+import { entityState } from './outcome.ts';
 
 /** Characters beyond Latin-1 that WinAnsi (the standard PDF fonts' encoding) still has. */
 const WINANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
@@ -25,7 +26,8 @@ export interface PdfOptions {
   maxLines?: number;
 }
 
-export async function renderReportPdf(r: RunReport, opts: PdfOptions = {}): Promise<Buffer> {
+export async function renderReportPdf(report: RunReport, opts: PdfOptions = {}): Promise<Buffer> {
+  const r = decided(report);
   const max = opts.maxLines ?? 25;
   const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, compress: opts.compress ?? true, info: { Title: title(r), Creator: 'nexus-migrate' } });
   const chunks: Buffer[] = [];
@@ -46,6 +48,10 @@ export async function renderReportPdf(r: RunReport, opts: PdfOptions = {}): Prom
   };
 
   doc.font('Helvetica-Bold').fontSize(16).text(pdfSafe(title(r)), { width });
+  const banner = outcomeBanner(r);
+  const tone = { ok: '#067647', amber: '#b54708', red: '#b42318' }[banner.tone];
+  doc.moveDown(0.3).font('Helvetica-Bold').fontSize(12).fillColor(tone).text(pdfSafe(banner.text), { width }).fillColor('#1d2433');
+  for (const l of retryLines(r)) doc.font('Helvetica').fontSize(9).text(pdfSafe(l), { width });
   if (r.error) doc.moveDown(0.3).font('Helvetica').fontSize(10).fillColor('#b42318').text(pdfSafe(`Error: ${r.error}`), { width }).fillColor('#1d2433');
   doc.moveDown(0.5).font('Helvetica').fontSize(9);
   const facts = summaryFacts(r);
@@ -60,8 +66,9 @@ export async function renderReportPdf(r: RunReport, opts: PdfOptions = {}): Prom
   }
 
   heading('Records per entity');
-  const cols = ['Entity', 'Target', ...COUNT_COLUMNS, 'Reconciles'];
-  const widths = [130, 120, ...COUNT_COLUMNS.map(() => (width - 130 - 120 - 70) / COUNT_COLUMNS.length), 70];
+  const cols = ['Entity', 'Target', ...COUNT_COLUMNS, 'Reconciles', 'State'];
+  const widths = [130, 110, ...COUNT_COLUMNS.map(() => (width - 130 - 110 - 60 - 50) / COUNT_COLUMNS.length), 60, 50];
+  const stateWord = { ok: 'ok', issues: 'ISSUES', failed: 'FAILED' } as const;
   const row = (cells: string[], bold = false): void => {
     ensure(14);
     const y = doc.y;
@@ -77,9 +84,9 @@ export async function renderReportPdf(r: RunReport, opts: PdfOptions = {}): Prom
   };
   row(cols, true);
   doc.moveTo(left, doc.y - 2).lineTo(left + width, doc.y - 2).strokeColor('#1d2433').lineWidth(0.5).stroke();
-  for (const c of r.entities) row([c.entity, c.target, ...COUNT_COLUMNS.map((k) => fmtInt(c[k])), reconciles(c) ? 'yes' : 'NO']);
+  for (const c of r.entities) row([c.entity, c.target, ...COUNT_COLUMNS.map((k) => fmtInt(c[k])), reconciles(c) ? 'yes' : 'NO', stateWord[entityState(c, r.maxQuarantineShare)]]);
   doc.moveTo(left, doc.y - 2).lineTo(left + width, doc.y - 2).stroke();
-  row(['Total', '', ...COUNT_COLUMNS.map((k) => fmtInt(r.totals[k])), reconciles(r.totals) ? 'yes' : 'NO'], true);
+  row(['Total', '', ...COUNT_COLUMNS.map((k) => fmtInt(r.totals[k])), reconciles(r.totals) ? 'yes' : 'NO', ''], true);
 
   heading('Warnings');
   for (const s of warningSections(r)) {

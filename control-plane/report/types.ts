@@ -50,4 +50,14 @@ export interface RunReport {
   throughput: { recordsPerSecond: number };
   timings: Record<string, number>;
   error?: string;
+  /** The outcome every surface shows (shared/outcome.ts), added when the run ends or is read. */
+  outcome?: 'completed' | 'completed_with_issues' | 'failed';
+  /** Why the outcome is not `completed` (null when it is). */
+  outcomeReason?: string | null;
+  /** The mapping's maxQuarantineShare the outcome was decided with (default 0.01). */
+  maxQuarantineShare?: number;
+  /** A follow-up run re-importing corrected quarantined records: the run it retries, and which entity. */
+  retryOf?: { runId: string; entity: string | null } | null;
+  /** Follow-up runs that re-imported this run's quarantined records. */
+  retriedBy?: { runId: string; entity: string | null; outcome: string | null }[];
 }

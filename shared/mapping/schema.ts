@@ -122,6 +122,11 @@ export const MappingSchema = z
       .optional(),
     orphans: OrphanPolicySchema.default('null'),
     picklists: z.object({ unmapped: UnmappedPolicySchema }).default({ unmapped: { policy: 'quarantine' } }),
+    /**
+     * The share of records (0..1) that may be quarantined, overall or in any entity, before a run's
+     * outcome is completed_with_issues instead of completed (default 0.01, i.e. 1%).
+     */
+    maxQuarantineShare: z.number().min(0).max(1).optional(),
     /** Source entity → mapping. Order is irrelevant: the load order is derived from references. */
     entities: z.record(EntityMappingSchema),
   })

@@ -8,6 +8,7 @@ import { withTenant } from '../db.ts';
 import { notFound } from '../http.ts';
 import { IdParams, LogsQuery, LogsResponse, ReportQuery } from '../schemas.ts';
 import { loadMigration } from './migrations.ts';
+import { servedReport } from '../../report/settle.ts';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 
@@ -48,7 +49,7 @@ export function logsReportRoutes(app: FastifyInstance, ctx: ApiContext): void {
             AND ($3::text IS NULL OR mode = $3) ORDER BY started_at DESC LIMIT 1`,
         [id, q.runId ?? null, q.mode ?? null],
       );
-      return rows[0]?.report ?? null;
+      return rows[0]?.report ? servedReport(c, ctx.db.schema, rows[0].report) : null;
     });
     if (!report) throw notFound('report');
     if (q.format === 'pdf') {

@@ -12,6 +12,7 @@ import { validateMappingYaml } from '../mapping-validate.ts';
 import type { MigrationRow } from '../../jobs/execute-run.ts';
 import { CreateMigration, IdParams, Migration, MigrationList, StatusResponse, UpdateMigration } from '../schemas.ts';
 import type { ApiContext } from '../context.ts';
+import { latestOutcome, runOutcomeFields, entityStateOf } from '../outcome-dto.ts';
 
 /** Request fields each endpoint comes from, for validation errors. */
 const ENDPOINT_FIELDS: Record<string, string> = {
@@ -37,19 +38,21 @@ async function toDto(ctx: ApiContext, c: pg.PoolClient, m: Row, full: boolean) {
     id: m.id, name: m.name, sourceSystem: m.source_system, status: m.status, config: m.config, credentialNames,
     approvedBy: m.approved_by, approvedAt: iso(m.approved_at), createdBy: m.created_by, createdAt: m.created_at.toISOString(),
     updatedAt: m.updated_at.toISOString(), active: active !== null, waitingFor: active?.lease_token ? null : active?.waiting_for ?? null,
+    ...(await latestOutcome(c, m.id)),
   };
   if (!full) return base;
-  const runs = await c.query<{ id: string; mode: string; status: string; started_at: Date; finished_at: Date | null; error: string | null }>(
-    'SELECT id, mode, status, started_at, finished_at, error FROM runs WHERE migration_id = $1 ORDER BY started_at DESC LIMIT 20', [m.id]);
+  const runs = await c.query<{ id: string; mode: string; status: string; started_at: Date; finished_at: Date | null; error: string | null; outcome: string | null; outcome_reason: string | null; retry_of: string | null; retry_entity: string | null }>(
+    'SELECT id, mode, status, started_at, finished_at, error, outcome, outcome_reason, retry_of, retry_entity FROM runs WHERE migration_id = $1 ORDER BY started_at DESC LIMIT 20', [m.id]);
+  const stateOf = entityStateOf(m);
   const ents = await c.query(
     `SELECT e.run_id, e.entity, e.status, e.extracted::float8, e.created::float8, e.updated::float8, e.unchanged::float8,
-            e.quarantined::float8, e.skipped::float8
+            e.quarantined::float8, e.skipped::float8, e.deleted::float8
        FROM entity_progress e WHERE e.run_id = $1 ORDER BY e.entity`, [runs.rows[0]?.id ?? '00000000-0000-0000-0000-000000000000']);
   return {
     ...base,
     mappingYaml: m.mapping_yaml,
-    runs: runs.rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.started_at.toISOString(), finishedAt: iso(r.finished_at), error: r.error })),
-    entities: ents.rows.map((e) => ({ runId: e.run_id, entity: e.entity, status: e.status, extracted: e.extracted, created: e.created, updated: e.updated, unchanged: e.unchanged, quarantined: e.quarantined, skipped: e.skipped })),
+    runs: runs.rows.map((r) => ({ id: r.id, mode: r.mode, startedAt: r.started_at.toISOString(), finishedAt: iso(r.finished_at), error: r.error, ...runOutcomeFields(r) })),
+    entities: ents.rows.map((e) => ({ runId: e.run_id, entity: e.entity, status: e.status, extracted: e.extracted, created: e.created, updated: e.updated, unchanged: e.unchanged, quarantined: e.quarantined, skipped: e.skipped, state: stateOf(e) })),
   };
 }
 

@@ -1,6 +1,8 @@
 /**
  * Alert delivery (spec 2.6.3): on completion, failure or a critical error, POST a signed JSON
- * payload to each of the tenant's webhooks subscribed to the event. Network errors, 5xx and 429
+ * payload to each of the tenant's webhooks subscribed to the event (a hook subscribed to
+ * migration.completed also receives migration.completed_with_issues). Run payloads carry `outcome`
+ * (completed | completed_with_issues | failed) and `outcomeReason`. Network errors, 5xx and 429
  * are retried with exponential backoff and jitter (Retry-After honoured); other 4xx fail at once.
  * Each delivery is recorded in api_webhook_deliveries.
  */
@@ -12,7 +14,7 @@ import { withTenant, type Db } from '../db.ts';
 import type { CredentialStore } from '../credentials/store.ts';
 import { signPayload } from './sign.ts';
 
-export const WEBHOOK_EVENTS = ['migration.completed', 'migration.failed', 'migration.critical', 'dry_run.completed'] as const;
+export const WEBHOOK_EVENTS = ['migration.completed', 'migration.completed_with_issues', 'migration.failed', 'migration.critical', 'dry_run.completed'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface DispatcherOptions {
@@ -51,7 +53,9 @@ export class WebhookDispatcher {
   private async dispatch(tenantId: string, event: WebhookEvent, data: Record<string, unknown>): Promise<void> {
     const hooks = await withTenant(this.db, tenantId, async (c) => {
       const { rows } = await c.query<{ id: string; url: string }>(
-        'SELECT id, url FROM api_webhooks WHERE enabled AND $1 = ANY(events) ORDER BY created_at',
+        // A hook subscribed to migration.completed also hears completed_with_issues (under that name), so no one misses it.
+        `SELECT id, url FROM api_webhooks WHERE enabled AND ($1 = ANY(events) OR ($1 = 'migration.completed_with_issues' AND 'migration.completed' = ANY(events)))
+          ORDER BY created_at`,
         [event],
       );
       const out: { id: string; url: string; secret: string; deliveryId: string; rowId: string }[] = [];

@@ -10,7 +10,8 @@ import { CsvConnector } from '../../../connectors/csv/index.ts';
 import { DEMO_DIR, DEMO_MAPPING, seedDemoTenant } from '../../../resources/demo/seed.ts';
 import { readFile } from 'node:fs/promises';
 import { progressPrinter } from '../progress.ts';
-import { outcomeWord, reportOutcome } from '../outcome.ts';
+import { outcomeWord } from '../outcome.ts';
+import { maxQuarantineShareOf, settleRun } from '../../report/settle.ts';
 import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
 import { openMigrated, str } from '../engine-options.ts';
 
@@ -38,9 +39,11 @@ export const demoCommand: Command = {
         runKey: `demo:${Date.now()}`, onProgress: (e) => progress.update(e),
       });
       progress.done();
-      const files = await writeReportFiles(report, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
+      const mappingYaml = await readFile(DEMO_MAPPING, 'utf8');
+      const settled = await settleRun(db.pool, controlSchema, report, { maxQuarantineShare: maxQuarantineShareOf(mappingYaml, seeded.vars) });
+      const files = await writeReportFiles(settled.report, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
       process.stdout.write(`\n${countsTable(report)}\n\nWarnings:\n${warningsSummary(report)}\n\n`);
-      const verdict = reportOutcome(report);
+      const verdict = settled.verdict;
       process.stdout.write(`Run ${report.runId} ${outcomeWord(verdict.outcome)}${verdict.reason ? ` (${verdict.reason})` : ''}: ${report.totals.extracted} records in ${report.durationSeconds.toFixed(1)} s; every record loaded or quarantined with a reason: ${report.totals.reconciles ? 'yes' : 'NO'}\n`);
       process.stdout.write(`Report: ${files.html}\n        ${files.pdf}\n        ${files.json}\n`);
       return verdict.exitCode;

@@ -15,3 +15,4 @@ import { benchCommand } from './bench.ts'; commands.push(benchCommand);
 import { rotateMasterKeyCommand } from '../../api/credentials/rotate-command.ts'; commands.push(rotateMasterKeyCommand);
 import { auditCommands } from './audit.ts'; commands.push(...auditCommands);
 import { workerCommand } from './worker.ts'; commands.push(workerCommand);
+import { quarantineExportCommand } from './quarantine.ts'; commands.push(quarantineExportCommand);

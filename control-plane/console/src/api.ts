@@ -26,9 +26,17 @@ export interface Me { tenantId: string; role: 'admin' | 'engineer' | 'customer-a
 export interface MigrationDto {
   id: string; name: string; sourceSystem: string; status: string; config: Record<string, unknown>; mappingYaml?: string | null;
   credentialNames: string[]; approvedBy: string | null; active: boolean; waitingFor?: string | null;
-  runs?: { id: string; mode: string; status: string; startedAt: string; finishedAt: string | null; error: string | null }[];
-  entities?: { entity: string; extracted: number; created: number; updated: number; unchanged: number; quarantined: number; skipped: number }[];
+  outcome: Outcome | null; outcomeReason: string | null; outcomeRunId: string | null; outcomeMode: string | null;
+  runs?: { id: string; mode: string; status: string; startedAt: string; finishedAt: string | null; error: string | null; outcome: Outcome | null; outcomeReason: string | null; retryOf: string | null; retryEntity: string | null }[];
+  entities?: { entity: string; extracted: number; created: number; updated: number; unchanged: number; quarantined: number; skipped: number; state: 'ok' | 'issues' | 'failed' | 'running' }[];
 }
+
+export type Outcome = 'completed' | 'completed_with_issues' | 'failed';
+
+/** Outcome → colour class (amber for issues, red for failed) and words; never green for a bad run. */
+export const outcomeTone = (o: Outcome | null | undefined): string => (o === 'failed' ? 'red' : o === 'completed_with_issues' ? 'amber' : o === 'completed' ? 'ok' : '');
+export const outcomeText = (o: Outcome | null | undefined): string => (o === 'completed_with_issues' ? 'completed with issues' : o ?? '');
+export const STATE_MARK: Record<string, string> = { ok: '✓', issues: '!', failed: '✗', running: '…' };
 
 export const can = {
   write: (r: Me['role']) => r === 'admin' || r === 'engineer',

@@ -1,10 +1,37 @@
 /** Live dashboard of one migration: lifecycle actions by role, progress (SSE) with SVG charts and ETA, logs, report, rollback. */
 import { useEffect, useRef, useState } from 'react';
-import { api, can, type Me, type MigrationDto } from '../api.ts';
+import { api, can, outcomeText, outcomeTone, STATE_MARK, type Me, type MigrationDto, type Outcome } from '../api.ts';
 
 interface Progress { entity: string; extracted: number; loaded: number; quarantined: number; recordsPerSecond: number; etaSeconds: number | null }
 interface LogItem { id: number; ts: string; level: string; message: string }
-interface Report { runId: string; mode: string; status: string; entities: { entity: string; target: string; extracted: number; created: number; updated: number; unchanged: number; quarantined: number; skipped: number }[]; totals: Record<string, number>; durationSeconds: number }
+interface ReportEntity { entity: string; target: string; extracted: number; created: number; updated: number; unchanged: number; deleted: number; quarantined: number; skipped: number; reconciles: boolean }
+interface Report {
+  runId: string; mode: string; status: string; entities: ReportEntity[]; totals: Record<string, number>; durationSeconds: number;
+  outcome?: Outcome; outcomeReason?: string | null; maxQuarantineShare?: number;
+  retryOf?: { runId: string; entity: string | null } | null; retriedBy?: { runId: string; entity: string | null; outcome: string | null }[];
+}
+
+/** Same rule as report/outcome.ts entityState: an entity that had records and loaded none is never ✓. */
+function stateOf(e: ReportEntity, share: number): 'ok' | 'issues' | 'failed' {
+  const toLoad = e.extracted - e.skipped;
+  const loaded = e.created + e.updated + e.unchanged + e.deleted;
+  if (!e.reconciles || (toLoad > 0 && loaded === 0)) return 'failed';
+  return toLoad > 0 && e.quarantined / toLoad > share ? 'issues' : 'ok';
+}
+
+/** Re-import one entity's corrected failed records as a follow-up run of `runId`. */
+function RetryUpload({ migrationId, runId, entity, onDone }: { migrationId: string; runId: string; entity: string; onDone: (msg: string) => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  return (
+    <span className="row">
+      <input type="file" accept=".csv,text/csv" data-testid={`retry-file-${entity}`} onChange={(ev) => setFile(ev.target.files?.[0] ?? null)} />
+      <button data-testid={`retry-${entity}`} disabled={!file} onClick={() => {
+        void file!.text().then((csv) => api('POST', `/migrations/${migrationId}/runs/${runId}/retry`, { entity, csv }))
+          .then(() => onDone(`Re-importing the corrected ${entity} records as a follow-up run`), (e: Error) => onDone(e.message));
+      }}>Re-import corrected</button>
+    </span>
+  );
+}
 
 function Bars({ data }: { data: Progress[] }) {
   const max = Math.max(1, ...data.map((d) => d.extracted));
@@ -66,9 +93,16 @@ export function DashboardPage({ me, migrationId }: { me: Me; migrationId: string
   const progress = Object.values(live).length ? Object.values(live) : (m.entities ?? []).map((e) => ({ entity: e.entity, extracted: e.extracted, loaded: e.created + e.updated + e.unchanged, quarantined: e.quarantined, recordsPerSecond: 0, etaSeconds: null }));
   const eta = Object.values(live).reduce<number | null>((acc, p) => (p.etaSeconds == null ? acc : Math.max(acc ?? 0, p.etaSeconds)), null);
   const s = m.status;
+  const tone = outcomeTone(m.outcome);
   return (
     <section>
-      <h2>{m.name} <span className="pill" data-testid="status">{s}</span></h2>
+      {m.outcome && (
+        <div className={`banner ${tone}`} data-testid="outcome-banner" data-outcome={m.outcome}>
+          {m.outcomeMode === 'dry-run' ? 'Dry run predicts: ' : 'Outcome: '}{outcomeText(m.outcome)}
+          {m.outcomeReason && <> — <span data-testid="outcome-reason">{m.outcomeReason}</span></>}
+        </div>
+      )}
+      <h2>{m.name} <span className={`pill ${s === 'failed' ? 'red' : ''}`} data-testid="status">{s}</span></h2>
       {m.waitingFor && <p className="warning" role="status" data-testid="waiting">Waiting for {m.waitingFor}</p>}
       <div className="row actions">
         {can.write(me.role) && <a className="button" href={`#/migrations/${m.id}/wizard`}>Configure</a>}
@@ -104,10 +138,35 @@ export function DashboardPage({ me, migrationId }: { me: Me; migrationId: string
         <h3>Report</h3>
         {report ? (
           <>
-            <p data-testid="report-summary">{report.mode} {report.status}: extracted {report.totals.extracted}, created {report.totals.created}, updated {report.totals.updated}, quarantined {report.totals.quarantined} in {report.durationSeconds.toFixed(1)} s</p>
+            {report.outcome && report.outcome !== 'completed' && (
+              <div className={`banner ${outcomeTone(report.outcome)}`} data-testid="report-outcome" data-outcome={report.outcome}>
+                {report.mode === 'dry-run' ? 'Dry run predicts: ' : 'Outcome: '}{outcomeText(report.outcome)}{report.outcomeReason ? ` — ${report.outcomeReason}` : ''}
+              </div>
+            )}
+            {(report.retryOf || (report.retriedBy?.length ?? 0) > 0) && (
+              <ul data-testid="retry-links">
+                {report.retryOf && <li>Follow-up of run <a href={`/api/v1/migrations/${m.id}/report?format=json&runId=${report.retryOf.runId}`}>{report.retryOf.runId}</a>{report.retryOf.entity ? ` (corrected ${report.retryOf.entity} records)` : ''}</li>}
+                {report.retriedBy?.map((x) => <li key={x.runId}>Retried by run <a href={`/api/v1/migrations/${m.id}/report?format=json&runId=${x.runId}`}>{x.runId}</a>{x.entity ? ` (${x.entity})` : ''}{x.outcome ? `: ${outcomeText(x.outcome as Outcome)}` : ''}</li>)}
+              </ul>
+            )}
+            <p data-testid="report-summary">{report.mode} {report.outcome ? outcomeText(report.outcome) : report.status}: extracted {report.totals.extracted}, created {report.totals.created}, updated {report.totals.updated}, quarantined {report.totals.quarantined} in {report.durationSeconds.toFixed(1)} s</p>
             <table data-testid="report-table">
-              <thead><tr><th>Entity</th><th>Target</th><th>Extracted</th><th>Created</th><th>Updated</th><th>Unchanged</th><th>Quarantined</th><th>Skipped</th></tr></thead>
-              <tbody>{report.entities.map((e) => <tr key={e.entity}><td>{e.entity}</td><td>{e.target}</td><td>{e.extracted}</td><td>{e.created}</td><td>{e.updated}</td><td>{e.unchanged}</td><td>{e.quarantined}</td><td>{e.skipped}</td></tr>)}</tbody>
+              <thead><tr><th>Entity</th><th>Target</th><th>Extracted</th><th>Created</th><th>Updated</th><th>Unchanged</th><th>Quarantined</th><th>Skipped</th><th>State</th><th>Failed records</th></tr></thead>
+              <tbody>{report.entities.map((e) => {
+                const st = stateOf(e, report.maxQuarantineShare ?? 0.01);
+                return (
+                  <tr key={e.entity} data-testid={`report-row-${e.entity}`}>
+                    <td>{e.entity}</td><td>{e.target}</td><td>{e.extracted}</td><td>{e.created}</td><td>{e.updated}</td><td>{e.unchanged}</td><td>{e.quarantined}</td><td>{e.skipped}</td>
+                    <td className={`state-${st}`} data-testid={`state-${e.entity}`} data-state={st}>{STATE_MARK[st]}</td>
+                    <td>{e.quarantined > 0 && (
+                      <>
+                        <a className="button" data-testid={`quarantine-csv-${e.entity}`} href={`/api/v1/migrations/${m.id}/runs/${report.runId}/quarantine?entity=${encodeURIComponent(e.entity)}`} download>Download CSV</a>
+                        {report.mode === 'run' && can.write(me.role) && ['completed', 'failed', 'cancelled', 'rolled_back'].includes(s) && <RetryUpload migrationId={m.id} runId={report.runId} entity={e.entity} onDone={(msg) => { setMessage(msg); reload(); }} />}
+                      </>
+                    )}</td>
+                  </tr>
+                );
+              })}</tbody>
             </table>
             <a className="button" data-testid="download-pdf" href={`/api/v1/migrations/${m.id}/report?format=pdf&runId=${report.runId}`} download>Download PDF</a>
             <a className="button" href={`/api/v1/migrations/${m.id}/report?format=json&runId=${report.runId}`} download={`report-${report.runId}.json`}>Download JSON</a>

@@ -1,6 +1,6 @@
 /** Migration list; customer admins see what awaits their approval first. */
 import { useEffect, useState } from 'react';
-import { api, can, type Me, type MigrationDto } from '../api.ts';
+import { api, can, outcomeText, outcomeTone, type Me, type MigrationDto } from '../api.ts';
 
 export function MigrationsPage({ me }: { me: Me }) {
   const [items, setItems] = useState<MigrationDto[]>([]);
@@ -19,13 +19,17 @@ export function MigrationsPage({ me }: { me: Me }) {
         </div>
       )}
       <table>
-        <thead><tr><th>Name</th><th>Source</th><th>Status</th></tr></thead>
+        <thead><tr><th>Name</th><th>Source</th><th>Status</th><th>Outcome</th></tr></thead>
         <tbody>
           {items.map((m) => (
             <tr key={m.id}>
               <td><a data-testid="migration-link" href={`#/migrations/${m.id}`}>{m.name}</a></td>
               <td>{m.sourceSystem}</td>
-              <td><span className="pill">{m.status}</span></td>
+              <td><span className={`pill ${m.outcome === 'failed' && m.status === 'failed' ? 'red' : ''}`}>{m.status}</span></td>
+              <td data-testid="list-outcome">
+                {m.outcome && <span className={`pill ${outcomeTone(m.outcome)}`} data-outcome={m.outcome}>{m.outcomeMode === 'dry-run' ? 'dry run predicts ' : ''}{outcomeText(m.outcome)}</span>}
+                {m.outcomeReason && <div className={`reason ${outcomeTone(m.outcome)}`} data-testid="list-outcome-reason">{m.outcomeReason}</div>}
+              </td>
             </tr>
           ))}
         </tbody>
