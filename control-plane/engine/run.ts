@@ -21,6 +21,7 @@ import { linkDeferred } from './link.ts';
 import { buildReport } from './report.ts';
 import { qualified } from '../db/sql/ident.ts';
 import { withTransaction } from '../db/sql/transaction.ts';
+import { buildShadow, copyBack, dropShadow, shadowNames, shadowRunKey } from './shadow.ts';
 import {
   advanceProgress, ensureProgress, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
 } from './sql/runs.ts';
@@ -60,6 +61,16 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
   logger?: Logger;
+  /**
+   * How a dry run works. 'shadow' (default): the real load into constraint-identical copies of the
+   * target (see shadow.ts), so its counts are the next run's. 'compare': read-only comparison with
+   * the target (faster on a huge target, blind to foreign keys, unique and CHECK constraints).
+   */
+  dryRun?: 'shadow' | 'compare';
+  /** Internal (shadow dry run): the run row already exists with this id. */
+  runId?: string;
+  /** Internal (shadow dry run): where incremental runs look up the previous run's checkpoint. */
+  baseline?: { controlSchema: string; targetSchema: string };
 }
 
 export class RunStopped extends Error {
@@ -70,6 +81,47 @@ export class RunStopped extends Error {
 }
 
 export async function runMigration(o: RunOptions): Promise<RunReport> {
+  if (o.mode === 'dry-run' && (o.dryRun ?? 'shadow') === 'shadow') return shadowDryRun(o);
+  return runCore(o);
+}
+
+/** The dry run as the real load into shadow copies; the outcome lands in the live control schema. */
+async function shadowDryRun(o: RunOptions): Promise<RunReport> {
+  const t0 = Date.now();
+  const mapping = loadMapping(o.mappingYaml, { TENANT_ID: o.tenantId, ...o.vars });
+  const hash = mappingHash(o.mappingYaml);
+  const runKey = o.runKey ?? [o.tenantId, mapping.sourceSystem, o.targetSchema, o.migrationId ?? hash, o.mode].join(':');
+  const runId = await insertRun(o.pool, o.controlSchema, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: 'dry-run', sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash });
+  let shadow: Awaited<ReturnType<typeof buildShadow>> | null = null;
+  let failure: unknown = null;
+  let timings: Record<string, number> = {};
+  try {
+    shadow = await buildShadow(o.pool, { targetSchema: o.targetSchema, controlSchema: o.controlSchema, tenantId: o.tenantId, runId });
+    timings.shadow = (Date.now() - t0) / 1000;
+    const inner = await runCore({
+      ...o, mode: 'run', runId, targetSchema: shadow.target, controlSchema: shadow.control, runKey: shadowRunKey(runKey),
+      baseline: { controlSchema: o.controlSchema, targetSchema: o.targetSchema }, extraWarnings: shadow.notes,
+    }).catch((err: unknown) => {
+      failure = err;
+      return null;
+    });
+    timings = { ...timings, ...(inner?.timings ?? {}) };
+    await copyBack(o.pool, shadow, o.controlSchema, runId);
+  } catch (err) {
+    failure ??= err;
+    const message = redactText(err instanceof Error ? err.message : String(err));
+    await setRunStatus(o.pool, o.controlSchema, runId, 'failed', message).catch(() => undefined);
+  } finally {
+    await dropShadow(o.pool, shadow ?? shadowNames(runId)).catch(() => undefined);
+  }
+  timings.total = (Date.now() - t0) / 1000;
+  const report = await buildReport(o.pool, o.controlSchema, runId, timings);
+  await saveRunReport(o.pool, o.controlSchema, runId, failure ? { ...report, error: report.error ?? String((failure as Error).message ?? failure) } : report);
+  if (failure) throw failure;
+  return report;
+}
+
+async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<RunReport> {
   const log = o.logger ?? silentLogger;
   const cs = o.controlSchema;
   const batchSize = o.batchSize ?? 5000;
@@ -82,12 +134,13 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
   const warnings = new Warnings();
 
   const runKey = o.runKey ?? [o.tenantId, mapping.sourceSystem, o.targetSchema, o.migrationId ?? hash, o.mode].join(':');
-  const existing = await findResumableRun(o.pool, cs, runKey);
+  const existing = o.runId ? null : await findResumableRun(o.pool, cs, runKey);
   const resumed = existing !== null && existing.mapping_hash === hash;
-  const runId = resumed
+  const runId = o.runId ?? (resumed
     ? existing.id
-    : await insertRun(o.pool, cs, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: o.mode, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash });
-  if (resumed) {
+    : await insertRun(o.pool, cs, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: o.mode, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash }));
+  for (const note of o.extraWarnings ?? []) warnings.other(note);
+  if (resumed && existing) {
     warnings.restore(existing.warnings as never);
     await setRunStatus(o.pool, cs, runId, 'running');
     log.info('resuming run', { runId });
@@ -129,7 +182,7 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
         const tEntity = Date.now();
         const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
         const checkpoint = p.checkpoint
-          ?? (o.incremental ? await lastCompletedCheckpoint(client, cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, entity }) : null)
+          ?? (o.incremental ? await lastCompletedCheckpoint(client, o.baseline?.controlSchema ?? cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.baseline?.targetSchema ?? o.targetSchema, entity }) : null)
           ?? undefined;
         // A dry run keeps the ids it has seen in session temp tables: one connection only.
         await loadEntity(o, state, checkpoint, o.mode === 'dry-run' ? [client] : [client, second], batchSize, (c) => {

@@ -1,0 +1,95 @@
+/**
+ * The shadow dry run: it meets every constraint the run meets (foreign keys, unique, CHECK, NOT
+ * NULL, lengths) on copies of the target, so its counts are exactly the next run's, while live
+ * tables are untouched and none of their triggers fires.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runMigration, type RunOptions } from './run.ts';
+import { MemorySource } from '../../test/support/memory-source.ts';
+import { createEngineEnv, tableChecksums, type EngineEnv } from '../../test/support/engine.ts';
+import { crmData, testUsers } from './testdata/crm-data.ts';
+import type { RunReport } from '../report/types.ts';
+
+const mappingYaml = readFileSync(new URL('./testdata/crm-mapping.yaml', import.meta.url), 'utf8');
+let env: EngineEnv | undefined;
+afterEach(async () => {
+  await env?.drop();
+  env = undefined;
+});
+
+function opts(e: EngineEnv, data: ReturnType<typeof crmData>, extra: Partial<RunOptions> = {}): RunOptions {
+  return {
+    pool: e.pool, source: new MemorySource('testcrm', data), mappingYaml, vars: { FRANCHISE_ID: e.franchiseId },
+    tenantId: e.tenantId, targetSchema: e.targetSchema, controlSchema: e.controlSchema, mode: 'run', batchSize: 16, ...extra,
+  };
+}
+
+const counts = (r: RunReport) => r.entities.map((e) => [e.entity, e.extracted, e.created, e.updated, e.unchanged, e.deleted, e.quarantined, e.skipped]);
+
+async function shadowSchemasLeft(e: EngineEnv): Promise<number> {
+  const { rows } = await e.pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'nm_dry_%'`);
+  return rows[0].n;
+}
+
+/** Constraints the engine itself does not model: only the database refuses these rows. */
+async function addDatabaseOnlyConstraints(e: EngineEnv): Promise<void> {
+  const t = `"${e.targetSchema}"`;
+  await e.pool.query(`CREATE TABLE ${t}.websites (url text PRIMARY KEY)`);
+  await e.pool.query(`INSERT INTO ${t}.websites SELECT 'https://a' || i || '.example' FROM generate_series(0, 39) i WHERE i % 5 <> 4`);
+  // Foreign key: an account's website must be a known one (every fifth is not).
+  await e.pool.query(`ALTER TABLE ${t}.accounts ADD CONSTRAINT accounts_website_fkey FOREIGN KEY (website) REFERENCES ${t}.websites (url) DEFERRABLE`);
+  // Unique: one account per employee count and tenant (many collide).
+  await e.pool.query(`CREATE UNIQUE INDEX accounts_employees_uq ON ${t}.accounts (tenant_id, employee_count)`);
+  // CHECK no mapping knows about.
+  await e.pool.query(`ALTER TABLE ${t}.contacts ADD CONSTRAINT contacts_no_x CHECK (first_name IS NULL OR first_name NOT LIKE '%3%')`);
+}
+
+describe('shadow dry run', () => {
+  it('given foreign key, unique and CHECK violations only the database sees, then the dry run counts exactly what the run then does', async () => {
+    env = await createEngineEnv(testUsers);
+    await addDatabaseOnlyConstraints(env);
+    const data = crmData(40);
+    const before = await tableChecksums(env.pool, env.targetSchema, ['websites']);
+    const dry = await runMigration(opts(env, data, { mode: 'dry-run' }));
+    expect(await tableChecksums(env.pool, env.targetSchema, ['websites'])).toEqual(before);
+    expect(await shadowSchemasLeft(env)).toBe(0);
+    expect(dry.mode).toBe('dry-run');
+    expect(dry.targetSchema).toBe(env.targetSchema);
+    const acc = dry.entities.find((e) => e.entity === 'Account')!;
+    // Only 7 distinct employee counts fit the unique index; the website FK refuses more.
+    expect(acc.quarantined).toBeGreaterThan(30);
+    expect(dry.quarantineSample.some((q) => /accounts_website_fkey|accounts_employees_uq/.test(q.reason))).toBe(true);
+    const run = await runMigration(opts(env, data));
+    expect(counts(run)).toEqual(counts(dry));
+    expect(run.totals.quarantined).toBe(dry.totals.quarantined);
+  });
+
+  it('given a second dry run after changes to a loaded target, then its created/updated/unchanged counts are the second run’s', async () => {
+    env = await createEngineEnv(testUsers);
+    await runMigration(opts(env, crmData(30)));
+    const changed = crmData(34);
+    changed.Account![0]!.fields.Name = 'Renamed';
+    changed.Contact![2]!.fields.LastName = 'Changed';
+    const dry = await runMigration(opts(env, changed, { mode: 'dry-run' }));
+    const acc = dry.entities.find((e) => e.entity === 'Account')!;
+    expect([acc.created, acc.updated]).toEqual([4, expect.any(Number)]);
+    expect(acc.updated).toBeGreaterThanOrEqual(1);
+    const run = await runMigration(opts(env, changed));
+    expect(counts(run)).toEqual(counts(dry));
+  });
+
+  it('given a side-effecting trigger on a live target table, then the dry run fires it never and the run does', async () => {
+    env = await createEngineEnv(testUsers);
+    const t = `"${env.targetSchema}"`;
+    await env.pool.query(`CREATE TABLE ${t}.outbox (id bigserial PRIMARY KEY, account uuid)`);
+    await env.pool.query(`CREATE FUNCTION ${t}.notify_account() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO ${t}.outbox (account) VALUES (NEW.id); RETURN NEW; END $$`);
+    await env.pool.query(`CREATE TRIGGER accounts_outbox AFTER INSERT ON ${t}.accounts FOR EACH ROW EXECUTE FUNCTION ${t}.notify_account()`);
+    const data = crmData(10);
+    await runMigration(opts(env, data, { mode: 'dry-run' }));
+    const n = async () => (await env!.pool.query(`SELECT count(*)::int AS n FROM ${t}.outbox`)).rows[0].n as number;
+    expect(await n()).toBe(0);
+    await runMigration(opts(env, data));
+    expect(await n()).toBe(10);
+  });
+});
