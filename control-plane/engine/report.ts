@@ -59,5 +59,6 @@ export async function buildReport(pool: pg.Pool, cs: string, runId: string, timi
     throughput: { recordsPerSecond: Math.round(totals.extracted / durationSeconds) },
     timings,
     ...(run.error ? { error: run.error } : {}),
+    ...(run.preflight ? { preflight: run.preflight as RunReport['preflight'] } : {}),
   };
 }

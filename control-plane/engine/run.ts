@@ -21,6 +21,8 @@ import { linkDeferred } from './link.ts';
 import { buildReport } from './report.ts';
 import { qualified } from '../db/sql/ident.ts';
 import { withTransaction } from '../db/sql/transaction.ts';
+import { applyPreflight, checkPreflight, type PreflightRecord } from './preflight.ts';
+import { savePreflight } from './sql/preflight.ts';
 import { buildShadow, copyBack, dropShadow, shadowNames, shadowRunKey } from './shadow.ts';
 import {
   advanceProgress, ensureProgress, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
@@ -67,6 +69,12 @@ export interface RunOptions {
    * the target (faster on a huge target, blind to foreign keys, unique and CHECK constraints).
    */
   dryRun?: 'shadow' | 'compare';
+  /**
+   * Create the tenant and the mapping's franchise in the target when they are missing (the report
+   * records it); without it a missing tenant or franchise stops the run in preflight. A dry run
+   * creates them in its shadow copy only.
+   */
+  createTenant?: boolean;
   /** Internal (shadow dry run): the run row already exists with this id. */
   runId?: string;
   /** Internal (shadow dry run): where incremental runs look up the previous run's checkpoint. */
@@ -91,16 +99,19 @@ async function shadowDryRun(o: RunOptions): Promise<RunReport> {
   const mapping = loadMapping(o.mappingYaml, { TENANT_ID: o.tenantId, ...o.vars });
   const hash = mappingHash(o.mappingYaml);
   const runKey = o.runKey ?? [o.tenantId, mapping.sourceSystem, o.targetSchema, o.migrationId ?? hash, o.mode].join(':');
+  const need = await checkPreflight({ ...o, mapping, catalog: await introspectTarget(o.pool, o.targetSchema) });
   const runId = await insertRun(o.pool, o.controlSchema, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: 'dry-run', sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash });
   let shadow: Awaited<ReturnType<typeof buildShadow>> | null = null;
   let failure: unknown = null;
   let timings: Record<string, number> = {};
   try {
     shadow = await buildShadow(o.pool, { targetSchema: o.targetSchema, controlSchema: o.controlSchema, tenantId: o.tenantId, runId });
+    const record = await applyPreflight(o.pool, shadow.target, o.tenantId, need);
+    await savePreflight(o.pool, o.controlSchema, runId, record);
     timings.shadow = (Date.now() - t0) / 1000;
     const inner = await runCore({
       ...o, mode: 'run', runId, targetSchema: shadow.target, controlSchema: shadow.control, runKey: shadowRunKey(runKey),
-      baseline: { controlSchema: o.controlSchema, targetSchema: o.targetSchema }, extraWarnings: shadow.notes,
+      baseline: { controlSchema: o.controlSchema, targetSchema: o.targetSchema }, extraWarnings: [...createdNotes(record, o.targetSchema, true), ...shadow.notes],
     }).catch((err: unknown) => {
       failure = err;
       return null;
@@ -132,6 +143,8 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
   const entities = Object.keys(mapping.entities).filter((e) => e !== mapping.owners?.entity);
   const plan = planLoadOrder(entities, referenceEdges(mapping));
   const warnings = new Warnings();
+  // The shadow run (o.runId set) was checked against the live target by its caller.
+  const need = o.runId ? null : await checkPreflight({ ...o, mapping, catalog });
 
   const runKey = o.runKey ?? [o.tenantId, mapping.sourceSystem, o.targetSchema, o.migrationId ?? hash, o.mode].join(':');
   const existing = o.runId ? null : await findResumableRun(o.pool, cs, runKey);
@@ -140,6 +153,11 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
     ? existing.id
     : await insertRun(o.pool, cs, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: o.mode, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash }));
   for (const note of o.extraWarnings ?? []) warnings.other(note);
+  if (need && o.mode === 'run') {
+    const record = await applyPreflight(o.pool, o.targetSchema, o.tenantId, need);
+    await savePreflight(o.pool, cs, runId, record);
+    for (const note of createdNotes(record, o.targetSchema, false)) warnings.other(note);
+  }
   if (resumed && existing) {
     warnings.restore(existing.warnings as never);
     await setRunStatus(o.pool, cs, runId, 'running');
@@ -220,6 +238,14 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
   await saveRunReport(o.pool, cs, runId, report);
   log.info('run completed', { runId, totals: report.totals });
   return report;
+}
+
+function createdNotes(r: PreflightRecord, schema: string, dry: boolean): string[] {
+  const verb = dry ? 'the run will create' : 'created';
+  const out: string[] = [];
+  if (r.tenantCreated) out.push(`preflight: ${verb} tenant ${r.tenantId} in ${schema}.tenants (--create-tenant)`);
+  if (r.franchiseCreated) out.push(`preflight: ${verb} franchise ${r.franchiseId} in ${schema}.franchises (--create-tenant)`);
+  return out;
 }
 
 /**

@@ -50,4 +50,6 @@ export interface RunReport {
   throughput: { recordsPerSecond: number };
   timings: Record<string, number>;
   error?: string;
+  /** What preflight created before the load (only with --create-tenant / createTenant). */
+  preflight?: { tenantCreated: boolean; franchiseCreated: boolean; tenantId: string; franchiseId: string | null };
 }

@@ -10,9 +10,10 @@ import { createLogger } from '../../../shared/log/logger.ts';
 import { progressPrinter } from '../progress.ts';
 import { outcomeLine, reportOutcome } from '../outcome.ts';
 import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
+import { identifierFlag, integerFlag, uuidFlag } from '../validate.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, mappingVars, openMigrated, openSource, readMapping, str } from '../engine-options.ts';
 
-const COMMON = '--source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]  --tenant UUID [--franchise UUID] [--mapping F] [--target-schema S] [--control-schema S] [--batch-size N] [--run-key K] [--incremental] [--report-dir D]';
+const COMMON = '--source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]  --tenant UUID [--franchise UUID] [--create-tenant] [--mapping F] [--target-schema S (default logic_nexus)] [--control-schema S] [--batch-size N] [--run-key K] [--incremental] [--report-dir D]';
 
 function migrateCommand(mode: 'run' | 'dry-run'): Command {
   return {
@@ -21,9 +22,10 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
     usage: `nexus-migrate ${mode} ${COMMON}`,
     async run(args) {
       const { flags } = parseFlags(args);
-      const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
-      const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
-      const tenantId = str(flags, 'tenant', process.env.TENANT_ID);
+      const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+      const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+      const tenantId = uuidFlag(flags, 'tenant', process.env.TENANT_ID);
+      const batchSize = integerFlag(flags, 'batch-size', 1, 100_000);
       const mappingYaml = await readMapping(flags);
       const db = await openMigrated(targetSchema, controlSchema);
       const source = await openSource(flags);
@@ -31,7 +33,7 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
       try {
         const report = await runMigration({
           pool: db.pool, source, mappingYaml, vars: mappingVars(flags), tenantId, targetSchema, controlSchema, mode,
-          batchSize: flags['batch-size'] ? Number(flags['batch-size']) : undefined,
+          batchSize, createTenant: flags['create-tenant'] === true,
           runKey: typeof flags['run-key'] === 'string' ? flags['run-key'] : undefined,
           incremental: flags.incremental === true,
           onProgress: (e) => progress.update(e),
@@ -57,8 +59,8 @@ const preview: Command = {
   usage: `nexus-migrate preview --entity E [--limit N] ${COMMON}`,
   async run(args) {
     const { flags } = parseFlags(args);
-    const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
-    const db = await openMigrated(targetSchema, str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA));
+    const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+    const db = await openMigrated(targetSchema, identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA));
     const source = await openSource(flags);
     try {
       const rows = await previewRecords({
@@ -81,8 +83,8 @@ const rollback: Command = {
   async run(args) {
     const { flags, positional } = parseFlags(args);
     const runId = positional[0] ?? str(flags, 'run');
-    const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
-    const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+    const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+    const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
     const db = await openMigrated(targetSchema, controlSchema);
     try {
       const r = await rollbackRun(db.pool, { controlSchema, targetSchema, runId, force: flags.force === true });
@@ -101,8 +103,8 @@ const report: Command = {
   async run(args) {
     const { flags, positional } = parseFlags(args);
     const runId = positional[0] ?? str(flags, 'run');
-    const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
-    const db = await openMigrated(str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
+    const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+    const db = await openMigrated(identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
     try {
       const r = await buildReport(db.pool, controlSchema, runId);
       if (flags.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');

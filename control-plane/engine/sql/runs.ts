@@ -20,6 +20,8 @@ export interface RunRow {
   warnings: Record<string, unknown>;
   report: unknown;
   error: string | null;
+  /** What preflight did (tenant or franchise created), when anything. */
+  preflight?: unknown;
 }
 
 export interface ProgressRow {
