@@ -27,6 +27,13 @@ function opts(e: EngineEnv, data: ReturnType<typeof crmData>, extra: Partial<Run
 
 const counts = (r: RunReport) => r.entities.map((e) => [e.entity, e.extracted, e.created, e.updated, e.unchanged, e.deleted, e.quarantined, e.skipped]);
 
+async function quarantineRows(e: EngineEnv, runId: string): Promise<{ entity: string; source_id: string | null; field: string | null; reason: string }[]> {
+  const { rows } = await e.pool.query(
+    `SELECT entity, source_id, field, reason FROM "${e.controlSchema}".quarantine WHERE run_id = $1 ORDER BY entity, source_id, field, reason`, [runId],
+  );
+  return rows;
+}
+
 async function shadowSchemasLeft(e: EngineEnv): Promise<number> {
   const { rows } = await e.pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'nm_dry_%'`);
   return rows[0].n;
@@ -63,6 +70,26 @@ describe('shadow dry run', () => {
     const run = await runMigration(opts(env, data));
     expect(counts(run)).toEqual(counts(dry));
     expect(run.totals.quarantined).toBe(dry.totals.quarantined);
+    // Record by record, the same refusals, naming the same source field and constraint.
+    expect(await quarantineRows(env, run.runId)).toEqual(await quarantineRows(env, dry.runId));
+    const byReason = (await quarantineRows(env, run.runId)).filter((q) => q.entity === 'Account');
+    expect(byReason.some((q) => q.field === 'Website' && /accounts_website_fkey/.test(q.reason))).toBe(true);
+    expect(byReason.some((q) => q.field === 'NumberOfEmployees' && /accounts_employees_uq/.test(q.reason))).toBe(true);
+    expect(byReason.every((q) => q.field !== null)).toBe(true);
+  });
+
+  it('given a 10 MB account name the database refuses, then the record is quarantined naming the field, with a short readable reason, in the dry run and the run', async () => {
+    env = await createEngineEnv(testUsers);
+    const data = crmData(5);
+    data.Account![2]!.fields.Name = 'N'.repeat(10 * 1024 * 1024);
+    const dry = await runMigration(opts(env, data, { mode: 'dry-run' }));
+    const run = await runMigration(opts(env, data));
+    expect(counts(run)).toEqual(counts(dry));
+    const q = (await quarantineRows(env, run.runId)).filter((r) => r.entity === 'Account');
+    expect(q).toHaveLength(1);
+    expect(q[0]!.field).toBe('Name');
+    expect(q[0]!.reason).toMatch(/^rejected by the target database \(field Name\): new row for relation "accounts" violates check constraint "accounts_name_check"/);
+    expect(q[0]!.reason.length).toBeLessThan(1100);
   });
 
   it('given a second dry run after changes to a loaded target, then its created/updated/unchanged counts are the second run’s', async () => {

@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { qualified } from '../db/sql/ident.ts';
 import type { RunReport } from '../report/types.ts';
 import {
-  addShadowForeignKey, copyRun, copyRunRows, copyTableRows, copyTenantRows, createSchema, createTableLike, detachSequences, dropSchema,
+  addShadowForeignKey, copyIndexes, copyRun, copyRunRows, copyTableRows, copyTenantRows, createSchema, createTableLike, detachSequences, dropSchema,
   listForeignKeys, listTables,
 } from './sql/shadow.ts';
 import { getRun } from './sql/runs.ts';
@@ -42,6 +42,7 @@ export async function buildShadow(pool: pg.Pool, o: { targetSchema: string; cont
     for (const t of tables) {
       await createTableLike(client, names.target, o.targetSchema, t);
       await copyTableRows(client, names.target, o.targetSchema, t);
+      await copyIndexes(client, names.target, o.targetSchema, t);
       await detachSequences(client, names.target, o.targetSchema, t);
     }
     for (const fk of await listForeignKeys(client, o.targetSchema)) {
@@ -52,7 +53,10 @@ export async function buildShadow(pool: pg.Pool, o: { targetSchema: string; cont
       }
       await addShadowForeignKey(client, names.target, fk);
     }
-    for (const t of CONTROL_TABLES) await createTableLike(client, names.control, o.controlSchema, t);
+    for (const t of CONTROL_TABLES) {
+      await createTableLike(client, names.control, o.controlSchema, t);
+      await copyIndexes(client, names.control, o.controlSchema, t);
+    }
     await copyRun(client, o.controlSchema, names.control, o.runId);
     await copyTenantRows(client, names.control, o.controlSchema, 'id_map', o.tenantId);
     await client.query('COMMIT');

@@ -70,9 +70,31 @@ export async function listForeignKeys(q: Q, schema: string): Promise<ForeignKeyD
   }));
 }
 
-/** Same columns, NOT NULL, defaults, CHECK, identity, generated columns and indexes (PK, UNIQUE, EXCLUDE). */
+/** Same columns, NOT NULL, defaults, CHECK, identity and generated columns; indexes come from copyIndexes. */
 export async function createTableLike(q: Q, shadow: string, live: string, table: string): Promise<void> {
-  await q.query(`CREATE TABLE ${qualified(shadow, table)} (LIKE ${qualified(live, table)} INCLUDING ALL)`);
+  await q.query(`CREATE TABLE ${qualified(shadow, table)} (LIKE ${qualified(live, table)} INCLUDING ALL EXCLUDING INDEXES)`);
+}
+
+/**
+ * Primary keys, unique and exclusion constraints and every index, under their live names (LIKE
+ * would rename them), so a refusal names the same constraint in the dry run as in the run.
+ */
+export async function copyIndexes(q: Q, shadow: string, live: string, table: string): Promise<void> {
+  const { rows } = await q.query<{ conname: string | null; condef: string | null; indexdef: string }>(
+    `SELECT co.conname, pg_get_constraintdef(co.oid) AS condef, pg_get_indexdef(i.indexrelid) AS indexdef
+       FROM pg_index i LEFT JOIN pg_constraint co ON co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x')
+      WHERE i.indrelid = $1::regclass ORDER BY i.indisprimary DESC, i.indexrelid`,
+    [qualified(live, table)],
+  );
+  for (const r of rows) {
+    if (r.conname && r.condef) {
+      await q.query(`ALTER TABLE ${qualified(shadow, table)} ADD CONSTRAINT ${quoteIdent(r.conname)} ${r.condef}`);
+      continue;
+    }
+    const def = r.indexdef.replace(/ ON (?:ONLY )?\S+ USING /, ` ON ${qualified(shadow, table)} USING `);
+    if (def === r.indexdef) throw new Error(`cannot copy index of ${table} into the dry run's shadow: ${r.indexdef}`);
+    await q.query(def);
+  }
 }
 
 /** Copy every row (generated columns are recomputed, identity values kept). */
