@@ -25,7 +25,7 @@ import { applyPreflight, checkPreflight, type PreflightRecord } from './prefligh
 import { savePreflight } from './sql/preflight.ts';
 import { buildShadow, copyBack, dropShadow, shadowNames, shadowRunKey } from './shadow.ts';
 import {
-  advanceProgress, ensureProgress, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
+  advanceProgress, ensureProgress, recordNotInMapping, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
 } from './sql/runs.ts';
 
 export interface ProgressEvent {
@@ -80,6 +80,9 @@ export interface RunOptions {
   /** Internal (shadow dry run): where incremental runs look up the previous run's checkpoint. */
   baseline?: { controlSchema: string; targetSchema: string };
 }
+
+/** The target_table of an entity the mapping does not use. */
+export const NOT_IN_MAPPING = '(not in mapping)';
 
 export class RunStopped extends Error {
   constructor(readonly status: 'paused' | 'cancelled') {
@@ -174,8 +177,10 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
     if (mapping.owners) await recordOwnerEntity(o, runId, mapping.owners.entity, owners, warnings);
 
     const available = new Set(await o.source.entities());
-    for (const e of [...available].sort()) {
-      if (!mapping.entities[e] && e !== mapping.owners?.entity) warnings.other(`source entity ${e} is not in the mapping, so none of its records were loaded (map it, or confirm it is not needed)`);
+    const unmapped = [...available].sort().filter((e) => !mapping.entities[e] && e !== mapping.owners?.entity);
+    for (const e of unmapped) {
+      warnings.other(`source entity ${e} is not in the mapping, so none of its records were loaded (map it, or confirm it is not needed)`);
+      if (o.source.deliversEverything) await ensureProgress(o.pool, cs, runId, e, NOT_IN_MAPPING);
     }
     const client = await o.pool.connect();
     const second = await o.pool.connect();
@@ -215,6 +220,16 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
       // The tenant setting must not leak to the next user of a pooled connection.
       for (const c of [client, second]) {
         await c.query(`SELECT set_config('nexus.tenant_id', '', false)`).then(() => c.release(), (err: Error) => c.release(err));
+      }
+    }
+    // Entities the source delivered that the mapping does not use: read and counted, never loaded.
+    if (o.source.deliversEverything) {
+      const done = new Set((await listProgress(o.pool, cs, runId)).filter((p) => p.status === 'done').map((p) => p.entity));
+      for (const e of unmapped) {
+        if (done.has(e)) continue;
+        let n = 0;
+        for await (const raw of o.source.read(e, { batchSize, signal: o.signal })) n += checkRecordBatch(raw).records.length;
+        await recordNotInMapping(o.pool, cs, runId, e, n);
       }
     }
     if (o.mode === 'run') {

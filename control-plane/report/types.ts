@@ -16,7 +16,9 @@ export interface EntityCounts {
   quarantined: number;
   /** Records skipped by a mapping rule (skipWhen). */
   skipped: number;
-  /** extracted === created + updated + unchanged + deleted + quarantined + skipped */
+  /** Records of a source entity the mapping does not use (read, counted, not loaded). */
+  notInMapping?: number;
+  /** extracted === created + updated + unchanged + deleted + quarantined + skipped + notInMapping */
   reconciles: boolean;
 }
 
