@@ -141,5 +141,5 @@ describe('shadow dry run', () => {
     const rerun = await o('run');
     expect(counts(rerun)).toEqual(counts(dry2));
     expect(rerun.totals.created).toBe(0);
-  });
+  }, 300_000);
 });
