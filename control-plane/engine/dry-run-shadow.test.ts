@@ -123,6 +123,26 @@ describe('shadow dry run', () => {
     expect(await n()).toBe(10);
   });
 
+  it('given writers holding EXCLUSIVE locks on the live tables, then the dry run still completes: it only ever reads them', async () => {
+    env = await createEngineEnv(testUsers);
+    const locker = await env.pool.connect();
+    try {
+      await locker.query('BEGIN');
+      // EXCLUSIVE blocks every lock but ACCESS SHARE (plain reads): any write, FK or trigger on a live table would wait here.
+      for (const t of ['tenants', 'franchises', 'users', 'accounts', 'contacts', 'opportunities', 'activities']) {
+        await locker.query(`LOCK TABLE "${env.targetSchema}".${t} IN EXCLUSIVE MODE`);
+      }
+      const dry = await Promise.race([
+        runMigration(opts(env, crmData(10), { mode: 'dry-run' })),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the dry run waited for a lock on a live table')), 60_000)),
+      ]);
+      expect(dry.entities.find((e) => e.entity === 'Account')!.created).toBe(10);
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+  });
+
   it('given the shipped demo data, then the dry run predicts the run exactly, entity by entity and record by record', async () => {
     env = await createEngineEnv();
     const seeded = await seedDemoTenant(env.pool, env.targetSchema, randomUUID());
