@@ -54,6 +54,12 @@ export interface ReadOptions {
 
 export interface SourceConnector {
   readonly sourceSystem: string;
+  /**
+   * True when the source hands over every entity's records whether the mapping uses them or not
+   * (an agent's staged batches, a folder of CSV files). The engine then reads the entities the
+   * mapping does not use and counts them as not in the mapping, so the report reconciles all it read.
+   */
+  readonly deliversEverything?: boolean;
   check(): Promise<CheckResult>;
   discover(): Promise<DiscoveredSchema>;
   /** Entities this connector can read, in no particular order. */

@@ -29,6 +29,8 @@ export interface CsvConnectorOptions {
 }
 
 export class CsvConnector implements SourceConnector {
+  /** Every file of the folder was handed over: unmapped ones are counted as not in the mapping. */
+  readonly deliversEverything = true;
   private folder: CsvFolder | null = null;
   constructor(private readonly opts: CsvConnectorOptions) {}
 

@@ -15,6 +15,26 @@ const OWNER_FIELDS: FieldInfo[] = [
   { name: 'archived', type: 'boolean' },
 ];
 
+/**
+ * Fields every CRM object record carries besides its properties (the definition keeps them when it
+ * flattens `properties`): discovery lists them too, so a mapping naming them checks out in preflight.
+ */
+const ENVELOPE_FIELDS: FieldInfo[] = [
+  { name: 'id', type: 'string' },
+  { name: 'createdAt', type: 'datetimetz' },
+  { name: 'updatedAt', type: 'datetimetz' },
+  { name: 'archived', type: 'boolean' },
+  { name: 'associations', type: 'json', nullable: true },
+  { name: 'associated_company_id', type: 'string', nullable: true, references: ['companies'] },
+  { name: 'associated_contact_id', type: 'string', nullable: true, references: ['contacts'] },
+  { name: 'associated_deal_id', type: 'string', nullable: true, references: ['deals'] },
+];
+
+function withEnvelope(fields: FieldInfo[]): FieldInfo[] {
+  const have = new Set(fields.map((f) => f.name));
+  return [...fields, ...ENVELOPE_FIELDS.filter((f) => !have.has(f.name))];
+}
+
 /** Property names per object, fetched once per connector instance. */
 export class PropertyCache {
   private readonly fields = new Map<CrmObject, Promise<FieldInfo[]>>();
@@ -37,7 +57,7 @@ export async function discoverHubSpot(ctx: HookContext, cache: PropertyCache): P
   const warnings: string[] = [];
   for (const type of CRM_OBJECTS) {
     try {
-      const fields = await cache.get(ctx, type);
+      const fields = withEnvelope(await cache.get(ctx, type));
       streams.push({ entity: type, primaryKey: ['id'], cursorField: 'updatedAt', fields, supportsIncremental: true, supportsDeletes: true });
     } catch (err) {
       if (!(err instanceof ConnectorHttpError) || err.action !== 'fail-config') throw err;

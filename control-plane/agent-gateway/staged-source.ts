@@ -37,6 +37,8 @@ export async function openStagedSource(opts: StagedSourceOptions): Promise<Sourc
 
 class StagedSource implements SourceConnector {
   readonly sourceSystem: string;
+  /** The agent extracts and stages every entity of the job, mapped or not. */
+  readonly deliversEverything = true;
 
   constructor(
     private readonly store: GatewayStore,

@@ -7,7 +7,8 @@ import { migrate } from '../db/migrate.ts';
 import { registry } from '../../connectors/registry.ts';
 import { CsvConnector } from '../../connectors/csv/index.ts';
 
-export const DEFAULT_TARGET_SCHEMA = process.env.NEXUS_TARGET_SCHEMA ?? 'public';
+/** One documented default for the CLI, `serve` and the demo: Logic Nexus lives in schema logic_nexus. */
+export const DEFAULT_TARGET_SCHEMA = process.env.NEXUS_TARGET_SCHEMA ?? 'logic_nexus';
 export const DEFAULT_CONTROL_SCHEMA = process.env.NEXUS_CONTROL_SCHEMA ?? 'nexus_migrate';
 
 export class UsageError extends Error {

@@ -3,6 +3,7 @@ import { commands } from './commands/index.ts';
 import type { Command } from './command.ts';
 import { suggest } from './suggest.ts';
 import { redactText } from '../../shared/log/redact.ts';
+import { EXIT_CODES } from '../../shared/outcome.ts';
 
 function help(): string {
   const lines = ['Usage: nexus-migrate <command> [options]', '', 'Commands:'];
@@ -72,6 +73,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`nexus-migrate ${cmd.name}: ${redactText(msg)}\n`);
+    // A bad flag is a usage error; a preflight refusal is a run that failed before it loaded.
+    if (err instanceof Error && err.name === 'UsageError') return EXIT_CODES.usage;
+    if (err instanceof Error && err.name === 'PreflightError') return EXIT_CODES.failed;
     return 1;
   }
 }

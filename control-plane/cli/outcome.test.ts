@@ -2,7 +2,7 @@
  * Outcomes on the CLI: a bad run looks bad. `run` prints completed / COMPLETED WITH ISSUES / FAILED
  * with the reason, marks an entity that loaded nothing ✗, and exits 0 / 3 / 4. The journey from
  * issue 10: `run --tenant <a new uuid>` on the demo data used to quarantine every record one by one,
- * print ✓ everywhere, say "completed" and exit 0.
+ * print ✓ everywhere, say "completed" and exit 0; now preflight stops it before anything loads.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -90,22 +90,30 @@ describe('nexus-migrate run: outcomes and exit codes through the real CLI', () =
     expect(r.code).toBe(0);
   });
 
-  it('given a tenant that does not exist in the target, then every entity is ✗, run says FAILED naming the entity, and exits 4', async () => {
-    // A slice of the demo export: the same shapes, fewer records, so each per-record refusal is quick.
-    const dir = path.join(work, 'slice');
-    rmSync(dir, { recursive: true, force: true });
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(dir);
-    for (const f of readdirSync(DEMO_DIR)) {
-      const text = readFileSync(path.join(DEMO_DIR, f), 'utf8');
-      writeFileSync(path.join(dir, f), f.endsWith('.csv') ? text.split('\n').slice(0, 9).join('\n') + '\n' : text);
-    }
+  it('given a tenant that does not exist in the target, then run stops in preflight before loading, says how to create it, and exits 4', async () => {
     const tenant = randomUUID();
-    const r = await run(['--source', 'csv', '--path', dir, '--mapping', DEMO_MAPPING, '--tenant', tenant, '--vars', `FRANCHISE_ID=${randomUUID()}`]);
-    expect(r.out).toMatch(/run [0-9a-f-]{36} FAILED \(entity \w+: \d+ records, none loaded\)/);
-    const rows = r.out.split('\n').filter((l) => /^(Account|Contact|Shipment)\s/.test(l));
-    expect(rows.length).toBe(3);
-    for (const l of rows) expect(l.trimEnd().endsWith('✗'), l).toBe(true);
-    expect(r.code).toBe(4);
+    const franchise = randomUUID();
+    const count = async () => (await tgt.pool.query(`SELECT (SELECT count(*) FROM "${tgt.schema}".accounts) + (SELECT count(*) FROM "${tgt.schema}".shipments) AS n`)).rows[0].n;
+    const before = await count();
+    const r = await run(['--source', 'csv', '--path', DEMO_DIR, '--mapping', DEMO_MAPPING, '--tenant', tenant, '--vars', `FRANCHISE_ID=${franchise}`]);
+    expect(r.out).toContain('preflight refused the run before anything loaded');
+    expect(r.out).toContain(`tenant ${tenant} does not exist in ${tgt.schema}.tenants`);
+    expect(r.out).toContain('--create-tenant');
+    expect(r.out).not.toMatch(/completed/);
+    expect(r.code).toBe(EXIT_CODES.failed);
+    expect(await count()).toBe(before);
+  });
+
+  it('given the same new tenant with --create-tenant, then the tenant and franchise are created, the run loads, and the report records it', async () => {
+    const tenant = randomUUID();
+    const franchise = randomUUID();
+    const r = await run(['--source', 'csv', '--path', DEMO_DIR, '--mapping', DEMO_MAPPING, '--tenant', tenant, '--vars', `FRANCHISE_ID=${franchise}`, '--create-tenant']);
+    expect(r.out).toMatch(/run [0-9a-f-]{36} (completed|COMPLETED WITH ISSUES)/);
+    expect([0, 3]).toContain(r.code);
+    const json = /(\S+run-[0-9a-f-]{36}\.json)/.exec(r.out)![1]!;
+    const rep = JSON.parse(readFileSync(json, 'utf8')) as RunReport;
+    expect(rep.preflight).toEqual({ tenantCreated: true, franchiseCreated: true, tenantId: tenant, franchiseId: franchise });
+    expect(rep.totals.created).toBeGreaterThan(5000);
+    expect((await tgt.pool.query(`SELECT 1 FROM "${tgt.schema}".tenants WHERE id = $1`, [tenant])).rowCount).toBe(1);
   });
 });

@@ -14,13 +14,16 @@ export async function buildReport(pool: pg.Pool, cs: string, runId: string, timi
     const c = {
       entity: p.entity, target: p.target_table, extracted: n(p.extracted), created: n(p.created), updated: n(p.updated),
       unchanged: n(p.unchanged), deleted: n(p.deleted), quarantined: n(p.quarantined), skipped: n(p.skipped),
+      ...(Number(p.not_in_mapping ?? 0) > 0 ? { notInMapping: n(p.not_in_mapping!) } : {}),
     };
-    return { ...c, reconciles: c.extracted === c.created + c.updated + c.unchanged + c.deleted + c.quarantined + c.skipped };
+    return { ...c, reconciles: c.extracted === c.created + c.updated + c.unchanged + c.deleted + c.quarantined + c.skipped + (c.notInMapping ?? 0) };
   });
-  const sum = (k: keyof Omit<EntityCounts, 'entity' | 'target' | 'reconciles'>) => entities.reduce((a, e) => a + e[k], 0);
+  const sum = (k: keyof Omit<EntityCounts, 'entity' | 'target' | 'reconciles' | 'notInMapping'>) => entities.reduce((a, e) => a + e[k], 0);
   const totals = {
     extracted: sum('extracted'), created: sum('created'), updated: sum('updated'), unchanged: sum('unchanged'),
-    deleted: sum('deleted'), quarantined: sum('quarantined'), skipped: sum('skipped'), reconciles: entities.every((e) => e.reconciles),
+    deleted: sum('deleted'), quarantined: sum('quarantined'), skipped: sum('skipped'),
+    ...(entities.some((e) => e.notInMapping) ? { notInMapping: entities.reduce((a, e) => a + (e.notInMapping ?? 0), 0) } : {}),
+    reconciles: entities.every((e) => e.reconciles),
   };
   const { rows: orphanRows } = await pool.query<{ entity: string; field: string; policy: string; count: string; sample: string[] }>(
     `SELECT entity, field, policy, count(*) AS count, (array_agg(source_id || ' → ' || ref_entity || ' ' || ref_source_id ORDER BY id))[1:5] AS sample
@@ -59,5 +62,6 @@ export async function buildReport(pool: pg.Pool, cs: string, runId: string, timi
     throughput: { recordsPerSecond: Math.round(totals.extracted / durationSeconds) },
     timings,
     ...(run.error ? { error: run.error } : {}),
+    ...(run.preflight ? { preflight: run.preflight as RunReport['preflight'] } : {}),
   };
 }

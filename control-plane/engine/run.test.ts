@@ -156,4 +156,20 @@ describe('runMigration', () => {
     const report = await runMigration(opts(env, data));
     expect(report.warnings.other).toEqual(['source entity Campaign is not in the mapping, so none of its records were loaded (map it, or confirm it is not needed)']);
   });
+
+  it.each(['run', 'dry-run'] as const)('given a %s from a source that delivers every entity (agent, CSV folder), then the unmapped entity is counted as not in the mapping and the report reconciles all it read', async (mode) => {
+    env = await createEngineEnv(testUsers);
+    const data = { ...crmData(3), Campaign: [{ sourceId: 'C1', fields: { Name: 'Spring' } }, { sourceId: 'C2', fields: { Name: 'Fall' } }] };
+    const source = Object.assign(new MemorySource('testcrm', data), { deliversEverything: true });
+    const report = await runMigration({ ...opts(env, data, { mode }), source });
+    const campaign = report.entities.find((e) => e.entity === 'Campaign')!;
+    expect(campaign).toMatchObject({ target: '(not in mapping)', extracted: 2, notInMapping: 2, created: 0, quarantined: 0, reconciles: true });
+    const read = Object.values(data).reduce((n, recs) => n + recs.length, 0);
+    expect(report.totals.extracted).toBe(read);
+    expect(report.totals.notInMapping).toBe(2);
+    expect(report.totals.reconciles).toBe(true);
+    // A source that only offers entities (a SaaS API) is not read for them.
+    const plain = await runMigration({ ...opts(env, data, { mode }), runKey: `plain-${mode}` });
+    expect(plain.entities.find((e) => e.entity === 'Campaign')).toBeUndefined();
+  });
 });

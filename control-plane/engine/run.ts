@@ -21,8 +21,11 @@ import { linkDeferred } from './link.ts';
 import { buildReport } from './report.ts';
 import { qualified } from '../db/sql/ident.ts';
 import { withTransaction } from '../db/sql/transaction.ts';
+import { applyPreflight, checkPreflight, type PreflightRecord } from './preflight.ts';
+import { savePreflight } from './sql/preflight.ts';
+import { buildShadow, copyBack, dropShadow, shadowNames, shadowRunKey } from './shadow.ts';
 import {
-  advanceProgress, ensureProgress, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
+  advanceProgress, ensureProgress, recordNotInMapping, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
 } from './sql/runs.ts';
 
 export interface ProgressEvent {
@@ -65,7 +68,26 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
   logger?: Logger;
+  /**
+   * How a dry run works. 'shadow' (default): the real load into constraint-identical copies of the
+   * target (see shadow.ts), so its counts are the next run's. 'compare': read-only comparison with
+   * the target (faster on a huge target, blind to foreign keys, unique and CHECK constraints).
+   */
+  dryRun?: 'shadow' | 'compare';
+  /**
+   * Create the tenant and the mapping's franchise in the target when they are missing (the report
+   * records it); without it a missing tenant or franchise stops the run in preflight. A dry run
+   * creates them in its shadow copy only.
+   */
+  createTenant?: boolean;
+  /** Internal (shadow dry run): the run row already exists with this id. */
+  runId?: string;
+  /** Internal (shadow dry run): where incremental runs look up the previous run's checkpoint. */
+  baseline?: { controlSchema: string; targetSchema: string };
 }
+
+/** The target_table of an entity the mapping does not use. */
+export const NOT_IN_MAPPING = '(not in mapping)';
 
 export class RunStopped extends Error {
   constructor(readonly status: 'paused' | 'cancelled') {
@@ -75,6 +97,50 @@ export class RunStopped extends Error {
 }
 
 export async function runMigration(o: RunOptions): Promise<RunReport> {
+  if (o.mode === 'dry-run' && (o.dryRun ?? 'shadow') === 'shadow') return shadowDryRun(o);
+  return runCore(o);
+}
+
+/** The dry run as the real load into shadow copies; the outcome lands in the live control schema. */
+async function shadowDryRun(o: RunOptions): Promise<RunReport> {
+  const t0 = Date.now();
+  const mapping = loadMapping(o.mappingYaml, { TENANT_ID: o.tenantId, ...o.vars });
+  const hash = mappingHash(o.mappingYaml);
+  const runKey = o.runKey ?? [o.tenantId, mapping.sourceSystem, o.targetSchema, o.migrationId ?? hash, o.mode].join(':');
+  const need = await checkPreflight({ ...o, mapping, catalog: await introspectTarget(o.pool, o.targetSchema) });
+  const runId = await insertRun(o.pool, o.controlSchema, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: 'dry-run', sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash });
+  let shadow: Awaited<ReturnType<typeof buildShadow>> | null = null;
+  let failure: unknown = null;
+  let timings: Record<string, number> = {};
+  try {
+    shadow = await buildShadow(o.pool, { targetSchema: o.targetSchema, controlSchema: o.controlSchema, tenantId: o.tenantId, runId });
+    const record = await applyPreflight(o.pool, shadow.target, o.tenantId, need);
+    await savePreflight(o.pool, o.controlSchema, runId, record);
+    timings.shadow = (Date.now() - t0) / 1000;
+    const inner = await runCore({
+      ...o, mode: 'run', runId, targetSchema: shadow.target, controlSchema: shadow.control, runKey: shadowRunKey(runKey),
+      baseline: { controlSchema: o.controlSchema, targetSchema: o.targetSchema }, extraWarnings: [...createdNotes(record, o.targetSchema, true), ...shadow.notes],
+    }).catch((err: unknown) => {
+      failure = err;
+      return null;
+    });
+    timings = { ...timings, ...(inner?.timings ?? {}) };
+    await copyBack(o.pool, shadow, o.controlSchema, runId);
+  } catch (err) {
+    failure ??= err;
+    const message = redactText(err instanceof Error ? err.message : String(err));
+    await setRunStatus(o.pool, o.controlSchema, runId, 'failed', message).catch(() => undefined);
+  } finally {
+    await dropShadow(o.pool, shadow ?? shadowNames(runId)).catch(() => undefined);
+  }
+  timings.total = (Date.now() - t0) / 1000;
+  const report = await buildReport(o.pool, o.controlSchema, runId, timings);
+  await saveRunReport(o.pool, o.controlSchema, runId, failure ? { ...report, error: report.error ?? String((failure as Error).message ?? failure) } : report);
+  if (failure) throw failure;
+  return report;
+}
+
+async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<RunReport> {
   const log = o.logger ?? silentLogger;
   const cs = o.controlSchema;
   const batchSize = o.batchSize ?? 5000;
@@ -85,14 +151,22 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
   const entities = Object.keys(mapping.entities).filter((e) => e !== mapping.owners?.entity);
   const plan = planLoadOrder(entities, referenceEdges(mapping));
   const warnings = new Warnings();
+  // The shadow run (o.runId set) was checked against the live target by its caller.
+  const need = o.runId ? null : await checkPreflight({ ...o, mapping, catalog });
 
   const runKey = o.runKey ?? [o.tenantId, mapping.sourceSystem, o.targetSchema, o.migrationId ?? hash, o.mode].join(':');
-  const existing = await findResumableRun(o.pool, cs, runKey);
+  const existing = o.runId ? null : await findResumableRun(o.pool, cs, runKey);
   const resumed = existing !== null && existing.mapping_hash === hash;
-  const runId = resumed
+  const runId = o.runId ?? (resumed
     ? existing.id
-    : await insertRun(o.pool, cs, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: o.mode, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash });
-  if (resumed) {
+    : await insertRun(o.pool, cs, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: o.mode, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash }));
+  for (const note of o.extraWarnings ?? []) warnings.other(note);
+  if (need && o.mode === 'run') {
+    const record = await applyPreflight(o.pool, o.targetSchema, o.tenantId, need);
+    await savePreflight(o.pool, cs, runId, record);
+    for (const note of createdNotes(record, o.targetSchema, false)) warnings.other(note);
+  }
+  if (resumed && existing) {
     warnings.restore(existing.warnings as never);
     await setRunStatus(o.pool, cs, runId, 'running');
     log.info('resuming run', { runId });
@@ -108,8 +182,10 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
     if (mapping.owners) await recordOwnerEntity(o, runId, mapping.owners.entity, owners, warnings);
 
     const available = new Set(await o.source.entities());
-    for (const e of [...available].sort()) {
-      if (!mapping.entities[e] && e !== mapping.owners?.entity) warnings.other(`source entity ${e} is not in the mapping, so none of its records were loaded (map it, or confirm it is not needed)`);
+    const unmapped = [...available].sort().filter((e) => !mapping.entities[e] && e !== mapping.owners?.entity);
+    for (const e of unmapped) {
+      warnings.other(`source entity ${e} is not in the mapping, so none of its records were loaded (map it, or confirm it is not needed)`);
+      if (o.source.deliversEverything) await ensureProgress(o.pool, cs, runId, e, NOT_IN_MAPPING);
     }
     const progress = new Map((await listProgress(o.pool, cs, runId)).map((p) => [p.entity, p]));
     const loadOne = async (entity: string, clients: pg.PoolClient[]): Promise<void> => {
@@ -130,7 +206,7 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
       const tEntity = Date.now();
       const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
       const checkpoint = p.checkpoint
-        ?? (o.incremental ? await lastCompletedCheckpoint(client, cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, entity }) : null)
+        ?? (o.incremental ? await lastCompletedCheckpoint(client, o.baseline?.controlSchema ?? cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.baseline?.targetSchema ?? o.targetSchema, entity }) : null)
         ?? undefined;
       await loadEntity(o, state, checkpoint, clients, batchSize, (c) => {
         for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
@@ -148,6 +224,16 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
     for (const level of plan.levels) {
       const todo = level.filter((e) => progress.get(e)!.status !== 'done');
       await eachLimited(todo, width, (entity) => withTenantClients(o.pool, o.tenantId, perEntity, (clients) => loadOne(entity, clients)));
+    }
+    // Entities the source delivered that the mapping does not use: read and counted, never loaded.
+    if (o.source.deliversEverything) {
+      const done = new Set((await listProgress(o.pool, cs, runId)).filter((p) => p.status === 'done').map((p) => p.entity));
+      for (const e of unmapped) {
+        if (done.has(e)) continue;
+        let n = 0;
+        for await (const raw of o.source.read(e, { batchSize, signal: o.signal })) n += checkRecordBatch(raw).records.length;
+        await recordNotInMapping(o.pool, cs, runId, e, n);
+      }
     }
     if (o.mode === 'run') {
       const tLink = Date.now();
@@ -170,6 +256,14 @@ export async function runMigration(o: RunOptions): Promise<RunReport> {
   await saveRunReport(o.pool, cs, runId, report);
   log.info('run finished', { runId, totals: report.totals });
   return report;
+}
+
+function createdNotes(r: PreflightRecord, schema: string, dry: boolean): string[] {
+  const verb = dry ? 'the run will create' : 'created';
+  const out: string[] = [];
+  if (r.tenantCreated) out.push(`preflight: ${verb} tenant ${r.tenantId} in ${schema}.tenants (--create-tenant)`);
+  if (r.franchiseCreated) out.push(`preflight: ${verb} franchise ${r.franchiseId} in ${schema}.franchises (--create-tenant)`);
+  return out;
 }
 
 /**

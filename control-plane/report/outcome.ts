@@ -6,9 +6,9 @@
 import { classifyOutcome, DEFAULT_MAX_QUARANTINE_SHARE, EXIT_CODES, type OutcomeVerdict } from '../../shared/outcome.ts';
 import type { EntityCounts, RunReport } from './types.ts';
 
-/** Records of an entity that were meant to load: everything read but what a mapping rule skipped. */
+/** Records of an entity that were meant to load: everything read but what a mapping rule skipped or the mapping does not use. */
 function toLoad(e: EntityCounts): number {
-  return e.extracted - e.skipped;
+  return e.extracted - e.skipped - (e.notInMapping ?? 0);
 }
 
 function loaded(e: EntityCounts): number {

@@ -16,7 +16,9 @@ export interface EntityCounts {
   quarantined: number;
   /** Records skipped by a mapping rule (skipWhen). */
   skipped: number;
-  /** extracted === created + updated + unchanged + deleted + quarantined + skipped */
+  /** Records of a source entity the mapping does not use (read, counted, not loaded). */
+  notInMapping?: number;
+  /** extracted === created + updated + unchanged + deleted + quarantined + skipped + notInMapping */
   reconciles: boolean;
 }
 
@@ -60,4 +62,6 @@ export interface RunReport {
   retryOf?: { runId: string; entity: string | null } | null;
   /** Follow-up runs that re-imported this run's quarantined records. */
   retriedBy?: { runId: string; entity: string | null; outcome: string | null }[];
+  /** What preflight created before the load (only with --create-tenant / createTenant). */
+  preflight?: { tenantCreated: boolean; franchiseCreated: boolean; tenantId: string; franchiseId: string | null };
 }

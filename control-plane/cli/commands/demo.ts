@@ -13,7 +13,8 @@ import { progressPrinter } from '../progress.ts';
 import { outcomeWord } from '../outcome.ts';
 import { maxQuarantineShareOf, settleRun } from '../../report/settle.ts';
 import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
-import { openMigrated, str } from '../engine-options.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, openMigrated } from '../engine-options.ts';
+import { identifierFlag } from '../validate.ts';
 
 export const DEMO_TENANT_ID = uuidv5('nexus-migrate demo tenant');
 
@@ -23,8 +24,8 @@ export const demoCommand: Command = {
   usage: 'nexus-migrate demo [--target-schema logic_nexus] [--control-schema nexus_migrate] [--report-dir D]',
   async run(args) {
     const { flags } = parseFlags(args);
-    const targetSchema = str(flags, 'target-schema', 'logic_nexus');
-    const controlSchema = str(flags, 'control-schema', 'nexus_migrate');
+    const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+    const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
     process.stderr.write(process.env.DATABASE_URL ? 'Using the database at DATABASE_URL.\n' : 'No DATABASE_URL: starting an embedded PostgreSQL…\n');
     const db = await openMigrated(targetSchema, controlSchema);
     const source = await new CsvConnector({ dir: DEMO_DIR }).open();

@@ -13,9 +13,10 @@ import { maxQuarantineShareOf, settleRun, servedReport } from '../../report/sett
 import { prepareFollowUp } from '../../retry/follow-up.ts';
 import { getStoredReport } from '../../report/sql.ts';
 import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
+import { identifierFlag, integerFlag, uuidFlag } from '../validate.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, mappingVars, openMigrated, openSource, readMapping, str } from '../engine-options.ts';
 
-const COMMON = '--source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]  --tenant UUID [--franchise UUID] [--mapping F] [--target-schema S] [--control-schema S] [--batch-size N] [--run-key K] [--incremental] [--report-dir D]';
+const COMMON = '--source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]  --tenant UUID [--franchise UUID] [--create-tenant] [--mapping F] [--target-schema S (default logic_nexus)] [--control-schema S] [--batch-size N] [--run-key K] [--incremental] [--report-dir D]';
 const RETRY = '--retry-of RUN_ID --entity E --path corrected.csv [--mapping F] [--tenant UUID]: re-import the corrected quarantine CSV (quarantine export) as a follow-up run';
 
 function migrateCommand(mode: 'run' | 'dry-run'): Command {
@@ -25,22 +26,23 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
     usage: `nexus-migrate ${mode} ${COMMON}${mode === 'run' ? `\n       nexus-migrate run ${RETRY}` : ''}`,
     async run(args) {
       const { flags } = parseFlags(args);
-      const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
-      const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+      const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+      const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+      const batchSize = integerFlag(flags, 'batch-size', 1, 100_000);
       const retryOf = typeof flags['retry-of'] === 'string' ? flags['retry-of'] : null;
       const db = await openMigrated(targetSchema, controlSchema);
       const followUp = retryOf && mode === 'run'
         ? await prepareFollowUp(db.pool, controlSchema, retryOf, str(flags, 'entity'), await readFile(str(flags, 'path'), 'utf8')).catch(async (err: unknown) => { await db.close(); throw err; })
         : null;
       if (followUp && flags.source === undefined) flags.source = followUp.run.source_system;
-      const tenantId = str(flags, 'tenant', followUp?.run.tenant_id ?? process.env.TENANT_ID);
+      const tenantId = uuidFlag(flags, 'tenant', followUp?.run.tenant_id ?? process.env.TENANT_ID);
       const mappingYaml = await readMapping(flags);
       const source = followUp ? followUp.source : await openSource(flags);
       const progress = progressPrinter();
       try {
         const report = await runMigration({
           pool: db.pool, source, mappingYaml, vars: mappingVars(flags), tenantId, targetSchema, controlSchema, mode,
-          batchSize: flags['batch-size'] ? Number(flags['batch-size']) : undefined,
+          batchSize, createTenant: flags['create-tenant'] === true,
           runKey: followUp?.runKey ?? (typeof flags['run-key'] === 'string' ? flags['run-key'] : undefined),
           incremental: flags.incremental === true,
           onProgress: (e) => progress.update(e),
@@ -67,8 +69,8 @@ const preview: Command = {
   usage: `nexus-migrate preview --entity E [--limit N] ${COMMON}`,
   async run(args) {
     const { flags } = parseFlags(args);
-    const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
-    const db = await openMigrated(targetSchema, str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA));
+    const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+    const db = await openMigrated(targetSchema, identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA));
     const source = await openSource(flags);
     try {
       const rows = await previewRecords({
@@ -91,8 +93,8 @@ const rollback: Command = {
   async run(args) {
     const { flags, positional } = parseFlags(args);
     const runId = positional[0] ?? str(flags, 'run');
-    const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
-    const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+    const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
+    const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
     const db = await openMigrated(targetSchema, controlSchema);
     try {
       const r = await rollbackRun(db.pool, { controlSchema, targetSchema, runId, force: flags.force === true });
@@ -111,8 +113,8 @@ const report: Command = {
   async run(args) {
     const { flags, positional } = parseFlags(args);
     const runId = positional[0] ?? str(flags, 'run');
-    const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
-    const db = await openMigrated(str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
+    const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+    const db = await openMigrated(identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
     try {
       const built = await buildReport(db.pool, controlSchema, runId);
       const stored = await getStoredReport<typeof built>(db.pool, controlSchema, runId);

@@ -1,6 +1,6 @@
 /**
  * `nexus-migrate serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate]
- *   [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy] [--no-worker]`
+ *   [--target-schema logic_nexus] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy] [--no-worker]`
  * Runs a run worker in the same process unless --no-worker (then `nexus-migrate worker` processes run the queue).
  * Use --secure-cookies behind HTTPS (the session cookie then carries Secure).
  * Starts the control plane: API v1 + /docs, the web console (built on first start), and the agent
@@ -21,6 +21,7 @@ import { createLogger, type Logger } from '../../../shared/log/logger.ts';
 import type { EncodedKeyPair } from '../../../shared/crypto/index.ts';
 import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
+import { identifierFlag } from '../validate.ts';
 import { openDatabase } from '../../db/embedded.ts';
 import { migrate } from '../../db/migrate.ts';
 import { attachAgentGateway } from '../../agent-gateway/gateway.ts';
@@ -54,15 +55,15 @@ export function serveTransportKey(log: Logger, env: NodeJS.ProcessEnv = process.
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the control plane (API, web console, agent gateway)',
-  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate] [--target-schema public] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy] [--no-worker]',
+  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate] [--target-schema logic_nexus] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy] [--no-worker]',
   async run(args) {
     const { flags } = parseFlags(args);
     const log = createLogger({ base: { component: 'serve' } });
     const port = Number(flags.port ?? 8080);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServeUsageError(`--port needs a port number, got ${String(flags.port)}`);
     const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
-    const controlSchema = typeof flags['control-schema'] === 'string' ? flags['control-schema'] : DEFAULT_CONTROL_SCHEMA;
-    const targetSchema = typeof flags['target-schema'] === 'string' ? flags['target-schema'] : DEFAULT_TARGET_SCHEMA;
+    const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+    const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
 
     let keys: LocalKeyProvider;
     if (process.env.NEXUS_MASTER_KEY) keys = keyProviderFromEnv();
@@ -83,7 +84,7 @@ export const serveCommand: Command = {
         worker: flags['no-worker'] === true ? false : { concurrency: 2 }, sharedVendorBudget: true,
         attachAgents: (http) => agentGatewayPort(attachAgentGateway(http, { pool: db.pool, controlSchema, transportKey, logger: log }), db.pool, controlSchema),
       });
-      const boot = typeof flags['bootstrap-admin'] === 'string' ? await bootstrapAdmin({ pool: db.pool, schema: controlSchema }, flags['bootstrap-admin']) : null;
+      const boot = typeof flags['bootstrap-admin'] === 'string' ? await bootstrapAdmin({ pool: db.pool, schema: controlSchema }, flags['bootstrap-admin'], undefined, { targetSchema }) : null;
       const address = await server.app.listen({ port, host });
       // Sign the audit chains' heads outside the database now and then (control-plane/audit/anchor.ts).
       const anchorEvery = Number(process.env.NEXUS_AUDIT_ANCHOR_INTERVAL_S ?? 300) * 1000;

@@ -18,6 +18,7 @@ import { bisectApply, deleteRows, mergeRows, tryDirect, type LoadTarget, type Me
 import { prepareStages } from './stage.ts';
 import { checkBusinessKeys } from './unique.ts';
 import { dryRunRows, existsForDryRun } from './dry-run.ts';
+import { refusedField } from './db-field.ts';
 import { insertPlaceholders, resolveOrphans, type RowWithRefs } from './orphans.ts';
 
 export interface EntityLoadState {
@@ -128,7 +129,10 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
       }
       result = s.mode === 'run' ? await mergeRows(client, t, ce, keep) : await dryRunRows(client, t, ce, keep);
       const failedIds = new Set(result.failed.map((f) => f.row.id));
-      for (const f of result.failed) quarantine.push({ entity: ce.entity, sourceId: f.row.sourceId, field: null, reason: `rejected by the target database: ${f.reason}`, record: f.row.fields });
+      for (const f of result.failed) {
+        const field = await refusedField(client, t.targetSchema, ce, f.error);
+        quarantine.push({ entity: ce.entity, sourceId: f.row.sourceId, field, reason: `rejected by the target database${field ? ` (field ${field})` : ''}: ${f.reason}`, record: f.row.fields });
+      }
       loaded = keep.filter((r) => !failedIds.has(r.id));
     }
     counts.created = result.created;

@@ -9,7 +9,7 @@ import { qualified, quoteIdent } from '../../db/sql/ident.ts';
 import { copyRows } from '../sql/copy.ts';
 import type { CompiledEntity } from '../mapping/compile.ts';
 import { freshStage } from './stage.ts';
-import { isFatal, pgReason } from './pg-error.ts';
+import { isFatal, pgErrorFields, pgReason, type PgErrorFields } from './pg-error.ts';
 
 export interface LoadTarget {
   targetSchema: string;
@@ -30,7 +30,7 @@ export interface MergeResult {
   created: number;
   updated: number;
   unchanged: number;
-  failed: { row: Row; reason: string }[];
+  failed: { row: Row; reason: string; error?: PgErrorFields }[];
 }
 
 const ID_MAP_COLUMNS = ['tenant_id', 'source_system', 'source_entity', 'source_id', 'target_table', 'target_id', 'created_run_id', 'last_run_id'];
@@ -103,8 +103,8 @@ async function mergeOnce(client: pg.PoolClient, t: LoadTarget, ce: CompiledEntit
  */
 export async function bisectApply<T>(
   client: pg.PoolClient, rows: T[], fn: (part: T[]) => Promise<void>,
-): Promise<{ row: T; reason: string }[]> {
-  const failed: { row: T; reason: string }[] = [];
+): Promise<{ row: T; reason: string; error: PgErrorFields }[]> {
+  const failed: { row: T; reason: string; error: PgErrorFields }[] = [];
   const work: T[][] = [rows];
   while (work.length > 0) {
     const part = work.pop()!;
@@ -116,7 +116,7 @@ export async function bisectApply<T>(
     } catch (err) {
       if (isFatal(err)) throw err;
       await client.query('ROLLBACK TO SAVEPOINT nm_part');
-      if (part.length === 1) failed.push({ row: part[0]!, reason: pgReason(err) });
+      if (part.length === 1) failed.push({ row: part[0]!, reason: pgReason(err), error: pgErrorFields(err) });
       else {
         const mid = part.length >> 1;
         work.push(part.slice(mid), part.slice(0, mid));

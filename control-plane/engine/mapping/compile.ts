@@ -58,6 +58,8 @@ export interface CompiledEntity {
   admit(rec: { sourceId: string; reject?: { reason: string; field?: string | null } }): Admission;
   /** Second step, with the id `admit` returned. */
   transform(sourceId: string, fields: Fields): Outcome;
+  /** The source field a target column is loaded from (its `from:`/`owner:`), else the column itself: how a database refusal is named. */
+  fieldOf(column: string): string;
 }
 
 export interface CompileContext {
@@ -129,6 +131,7 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
   const refTables = new Set<string>();
   const refColumns: string[] = [];
   const uniqueColumns: { column: string; colIndex: number; field: string }[] = [];
+  const sourceFields = new Map<string, string>();
 
   const rules: [string, FieldRule][] = Object.entries(em.fields).map(([c, r]) => [c, ruleOf(r)]);
   for (const [col, value] of Object.entries(mapping.defaults)) {
@@ -157,6 +160,7 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
     const colIndex = columns.length;
     columns.push(column);
     if (rule.unique) uniqueColumns.push({ column, colIndex, field: rule.from ?? column });
+    sourceFields.set(column, rule.from ?? rule.owner ?? column);
     evaluators.push({ colIndex, ev: compileField(ctx, entity, column, col, rule, colIndex, deferred) });
   }
   for (const c of table.order) {
@@ -174,6 +178,7 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
   return {
     entity,
     idEntity,
+    fieldOf: (column) => sourceFields.get(column) ?? column,
     target: table.name,
     columns,
     deferredColumns,

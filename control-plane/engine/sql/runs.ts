@@ -20,6 +20,8 @@ export interface RunRow {
   warnings: Record<string, unknown>;
   report: unknown;
   error: string | null;
+  /** What preflight did (tenant or franchise created), when anything. */
+  preflight?: unknown;
 }
 
 export interface ProgressRow {
@@ -33,6 +35,8 @@ export interface ProgressRow {
   deleted: string;
   quarantined: string;
   skipped: string;
+  /** Records of an entity the mapping does not use (migration 121). */
+  not_in_mapping?: string;
   checkpoint: Record<string, unknown> | null;
   last_seq: number | null;
   started_at: Date | null;
@@ -149,5 +153,15 @@ export async function adjustProgress(q: Q, cs: string, runId: string, entity: st
   await q.query(
     `UPDATE ${qualified(cs, 'entity_progress')} SET created = created + $3, quarantined = quarantined + $4 WHERE run_id = $1 AND entity = $2`,
     [runId, entity, created, quarantined],
+  );
+}
+
+/** An entity the mapping does not use: all `n` records read count as not in the mapping; the entity is done. */
+export async function recordNotInMapping(q: Q, cs: string, runId: string, entity: string, n: number): Promise<void> {
+  await q.query(
+    `UPDATE ${qualified(cs, 'entity_progress')}
+        SET extracted = $3, not_in_mapping = $3, status = 'done', started_at = COALESCE(started_at, now()), finished_at = now()
+      WHERE run_id = $1 AND entity = $2`,
+    [runId, entity, n],
   );
 }

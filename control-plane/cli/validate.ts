@@ -1,0 +1,34 @@
+/** CLI flag validation on shared/validate.ts: a bad value is a UsageError (exit 2), named by its flag. */
+import { checkIdentifier, checkInteger, checkUuid, type Checked } from '../../shared/validate.ts';
+import { UsageError } from './engine-options.ts';
+
+type Flags = Record<string, string | true>;
+
+function take<T>(c: Checked<T>): T {
+  if (!c.ok) throw new UsageError(c.error);
+  return c.value;
+}
+
+function flagValue(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  if (v === true) throw new UsageError(`--${name} needs a value`);
+  return v;
+}
+
+/** --name as a schema (or other SQL) identifier; `fallback` when absent. */
+export function identifierFlag(flags: Flags, name: string, fallback: string): string {
+  return take(checkIdentifier(`--${name}`, flagValue(flags, name) ?? fallback));
+}
+
+/** --name as a whole number in [min, max]; undefined when absent. */
+export function integerFlag(flags: Flags, name: string, min = 1, max = 1_000_000): number | undefined {
+  const v = flagValue(flags, name);
+  return v === undefined ? undefined : take(checkInteger(`--${name}`, v, min, max));
+}
+
+/** --name as a UUID, from the flag or `fallback` (an environment variable); required. */
+export function uuidFlag(flags: Flags, name: string, fallback?: string): string {
+  const v = flagValue(flags, name) ?? fallback;
+  if (v === undefined) throw new UsageError(`--${name} is required`);
+  return take(checkUuid(`--${name}`, v));
+}
