@@ -25,6 +25,8 @@ export interface RunnerDeps {
   bus: EventBus;
   webhooks: WebhookDispatcher;
   log: Logger;
+  /** Lets runs read agent-sourced migrations (migration-source.ts). */
+  agentTransportKey?: import('../../shared/crypto/index.ts').EncodedKeyPair | null;
 }
 
 interface Active {

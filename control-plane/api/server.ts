@@ -22,6 +22,7 @@ import { EventBus } from './events/bus.ts';
 import { installErrorHandler, installZod, zodToOpenApi } from './http.ts';
 import type { AgentGatewayPort, ConnectorPort, EnginePort, ReportPort } from './ports.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { agentSourceRoutes } from './routes/agent-sources.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -52,6 +53,8 @@ export interface ServerOptions {
   secureCookies?: boolean;
   trustProxy?: boolean;
   webhooks?: DispatcherOptions;
+  /** The agents' transport key pair: agent-sourced migrations read their staged batches with it. */
+  agentTransportKey?: import('../../shared/crypto/index.ts').EncodedKeyPair | null;
   /** Serve the built console from this folder (default control-plane/console/dist when it exists). */
   consoleDir?: string | null;
 }
@@ -70,10 +73,11 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   const connectors = o.connectors ?? registryConnectors;
   const engine = o.engine ?? enginePort;
   const webhooks = new WebhookDispatcher(db, credentials, log, o.webhooks);
-  const runner = new Runner({ db, targetSchema: o.targetSchema, engine, connectors, credentials, bus, webhooks, log });
+  const agentTransportKey = o.agentTransportKey ?? null;
+  const runner = new Runner({ db, targetSchema: o.targetSchema, engine, connectors, credentials, bus, webhooks, log, agentTransportKey });
   const ctx: ApiContext = {
     db, targetSchema: o.targetSchema, credentials, engine, connectors, agents: o.agents ?? null, reports: o.reports ?? reportPort,
-    runner, bus, webhooks, templates: new TemplateStore(connectors), log,
+    runner, bus, webhooks, templates: new TemplateStore(connectors), log, agentTransportKey,
   };
 
   const app = Fastify({ logger: false, bodyLimit: o.bodyLimit ?? 1024 * 1024, trustProxy: o.trustProxy ?? false });
@@ -116,6 +120,7 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   logsReportRoutes(app, ctx);
   connectorRoutes(app, ctx);
   agentRoutes(app, ctx);
+  agentSourceRoutes(app, ctx);
   webhookRoutes(app, ctx);
   eventRoutes(app, ctx);
   app.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));
