@@ -142,7 +142,9 @@ afterAll(async () => {
 });
 
 async function login(email: string): Promise<void> {
+  await page.context().clearCookies();
   await page.goto(`${base}/#/migrations`);
+  await page.reload();
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(PASSWORD);
   await page.getByTestId('login-submit').click();
@@ -221,7 +223,7 @@ describe('agent-sourced migration from the console', () => {
         await expect.poll(() => page.getByTestId('conn-result').textContent(), { timeout: 30_000 }).toMatch(new RegExp(`^Connected: via agent ${agentName}, connection ${connection}`));
         await page.getByTestId('discover').click();
         await page.getByTestId('discovery-table').getByText('Shipment', { exact: false }).first().waitFor();
-        await page.getByTestId('mapping-yaml').waitFor();
+        await page.getByTestId('field-table').waitFor(); // the CargoWise mapping template, ready to edit
         await page.getByTestId('preview').click();
         await page.getByTestId('preview-table').waitFor({ timeout: 60_000 });
         await shot(`2-${connection}-wizard`);
