@@ -18,7 +18,7 @@ export const MigrationConfig = z.object({
   agentId: Uuid.optional(),
   agentConnection: z.string().min(1).max(200).optional(),
   estimatedCounts: z.record(z.string(), z.number().nonnegative()).optional(),
-}).strict();
+}).strict().refine((c) => (c.agentId === undefined) === (c.agentConnection === undefined), { message: 'agentId and agentConnection go together (an agent and the name of its connection)', path: ['agentConnection'] });
 
 export const CreateMigration = z.object({
   name: z.string().trim().min(1).max(200),

@@ -45,5 +45,8 @@ describe('agent-sourced migrations through the API', () => {
     expect(p.json()).toMatchObject({ agent: { id: agentId, name: 'dock-agent', online: false }, connection: 'cw', waiting: null, entities: [] });
     const bad = await call('POST', '/migrations', a.keys.engineer, { name: 'bad', sourceSystem: 'cargowise', config: { agentConnection: 'x'.repeat(201) } });
     expect(bad.statusCode).toBe(400);
+    const half = await call('POST', '/migrations', a.keys.engineer, { name: 'half', sourceSystem: 'cargowise', config: { agentId } });
+    expect(half.statusCode).toBe(400);
+    expect(JSON.stringify(half.json())).toContain('agentId and agentConnection go together');
   });
 });
