@@ -242,6 +242,15 @@ export class Agent {
     if (job) this.link?.send({ t: 'job_status', jobId, state: job.state, extracted: job.extracted, ...(job.error ? { error: job.error } : {}) });
   }
 
+  private readonly lastReport = new Map<string, number>();
+  /** Progress for the console while extracting: the job's counts at most once a second. */
+  private reportSoon(jobId: string): void {
+    const now = Date.now();
+    if (now - (this.lastReport.get(jobId) ?? 0) < 1000) return;
+    this.lastReport.set(jobId, now);
+    this.reportJob(jobId);
+  }
+
   private setJobState(jobId: string, s: AgentJobState, error: string | null = null): void {
     this.state.setJobState(jobId, s, error);
     this.reportJob(jobId);
@@ -268,7 +277,12 @@ export class Agent {
     const id = this.state.identity();
     if (!id?.transportPublicKey) throw new NotEnrolledError();
     const jobId = p.jobId ?? randomUUID();
-    if (this.state.job(jobId)) throw new Error(`job ${jobId} already exists on this agent`);
+    const existing = this.state.job(jobId);
+    if (existing) {
+      // A repeated start of the same job (the control plane's queue re-sends a command whose answer it lost).
+      if (existing.connection !== p.connection) throw new Error(`job ${jobId} already exists on this agent for another connection`);
+      return { jobId, entities: existing.entities };
+    }
     const source = await openConnection(this.state, this.secrets, this.sourceFactory, p.connection);
     let entities: string[];
     try {
@@ -361,7 +375,7 @@ export class Agent {
     a.done = (async () => {
       const source = await openConnection(this.state, this.secrets, this.sourceFactory, job.connection);
       try {
-        await runJobExtraction({ state: this.state, spool: this.spool, logger: this.logger, onSpooled: () => this.pump() }, jobId, source, key, ctl);
+        await runJobExtraction({ state: this.state, spool: this.spool, logger: this.logger, onSpooled: () => { this.pump(); this.reportSoon(jobId); } }, jobId, source, key, ctl);
         this.maybeComplete(jobId);
       } finally {
         await source.close();

@@ -76,6 +76,12 @@ async function dispatch(agent: Agent, method: RpcMethod, params: Record<string, 
     }
     case 'list_jobs':
       return jobProgress(agent.state);
+    case 'list_connections':
+      // Names and where they point; the password stays in the keychain and is never listed.
+      return agent.state.connections().map((c) => ({
+        name: c.name, type: c.settings.type, host: c.settings.host, port: c.settings.port, database: c.settings.database,
+        user: c.settings.user, schema: c.settings.schema ?? null, platform: c.settings.platform ?? null, updatedAt: c.updatedAt,
+      }));
     case 'get_logs': {
       const p = z.object({ limit: z.number().int().min(1).max(500).default(100) }).parse(params);
       return agent.logs.recent(p.limit);

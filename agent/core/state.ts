@@ -111,6 +111,12 @@ export class AgentState {
     return r ? (JSON.parse(r.settings) as SourceSettings) : null;
   }
 
+  /** Every named connection with its settings (no secret is stored here). */
+  connections(): { name: string; settings: SourceSettings & { schema?: string; platform?: string }; updatedAt: string }[] {
+    const rows = this.db.prepare('SELECT name, settings, updated_at FROM connections ORDER BY name').all() as { name: string; settings: string; updated_at: string }[];
+    return rows.map((r) => ({ name: r.name, settings: JSON.parse(r.settings) as SourceSettings & { schema?: string; platform?: string }, updatedAt: r.updated_at }));
+  }
+
   saveConnection(name: string, settings: SourceSettings & { schema?: string; platform?: string }): void {
     this.db
       .prepare('INSERT INTO connections (name, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at')

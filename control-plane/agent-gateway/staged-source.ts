@@ -84,6 +84,8 @@ class StagedSource implements SourceConnector {
       if (progressed) continue;
       const job = await this.store.getJob(this.job.id);
       if (job && (job.state === 'cancelled' || job.state === 'failed')) throw new AgentJobEndedError(job.id, entity, job.state, job.error);
+      // A completed job has everything staged: nothing after this checkpoint means the entity is done.
+      if (job?.state === 'completed' && (await this.store.stagedAfter(this.job.id, entity, after, 1)).length === 0) return;
       await this.wait(options.signal);
     }
   }

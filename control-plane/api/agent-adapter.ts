@@ -1,10 +1,12 @@
 /**
  * Adapts the agent gateway (control-plane/agent-gateway, another engineer's) to the API's
  * AgentGatewayPort: tenant checks, the agent list from its `agents` table with online status from
- * the live sessions, and online/offline events by watching the connected set.
+ * the live sessions, and online/offline events by watching the connected set. It also runs the
+ * relay of the durable agent command queue for the agents connected here.
  */
 import type pg from 'pg';
 import type { AgentGateway } from '../agent-gateway/gateway.ts';
+import { startCommandRelay } from '../agent-gateway/command-relay.ts';
 import { qualified } from '../db/sql/ident.ts';
 import { RpcMethod } from '../../shared/protocol/messages.ts';
 import { ApiError } from './http.ts';
@@ -29,6 +31,7 @@ export function agentGatewayPort(gw: AgentGateway, pool: pg.Pool, controlSchema:
     }
   }, pollMs);
   timer.unref();
+  const relay = startCommandRelay({ pool, controlSchema, gateway: gw });
 
   return {
     async issueEnrollmentToken(tenantId, opts) {
@@ -59,6 +62,7 @@ export function agentGatewayPort(gw: AgentGateway, pool: pg.Pool, controlSchema:
     async stop() {
       clearInterval(timer);
       listeners.clear();
+      await relay.stop();
       await gw.close();
     },
   };

@@ -1,4 +1,5 @@
 /** Everything a route needs, built once by server.ts. */
+import type { EncodedKeyPair } from '../../shared/crypto/index.ts';
 import type { Logger } from '../../shared/log/logger.ts';
 import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
 import type { CredentialStore } from './credentials/store.ts';
@@ -24,4 +25,6 @@ export interface ApiContext {
   webhooks: WebhookDispatcher;
   templates: TemplateStore;
   log: Logger;
+  /** The agents' transport key pair, to read agent-staged batches (null: no agent-sourced migrations here). */
+  agentTransportKey: EncodedKeyPair | null;
 }

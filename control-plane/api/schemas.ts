@@ -14,9 +14,11 @@ export const MigrationConfig = z.object({
   entities: z.array(z.string().min(1).max(128)).max(500).optional(),
   batchSize: z.int().min(1).max(50_000).optional(),
   franchiseId: Uuid.optional(),
+  /** With agentConnection: the migration is sourced from that connection on that enrolled agent. */
   agentId: Uuid.optional(),
+  agentConnection: z.string().min(1).max(200).optional(),
   estimatedCounts: z.record(z.string(), z.number().nonnegative()).optional(),
-}).strict();
+}).strict().refine((c) => (c.agentId === undefined) === (c.agentConnection === undefined), { message: 'agentId and agentConnection go together (an agent and the name of its connection)', path: ['agentConnection'] });
 
 export const CreateMigration = z.object({
   name: z.string().trim().min(1).max(200),

@@ -22,6 +22,7 @@ import { EventBus } from './events/bus.ts';
 import { installErrorHandler, installZod, zodToOpenApi } from './http.ts';
 import type { AgentGatewayPort, ConnectorPort, EnginePort, ReportPort } from './ports.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { agentSourceRoutes } from './routes/agent-sources.ts';
 import { authRoutes } from './routes/auth.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { endpointOverrideRoutes } from './routes/endpoint-overrides.ts';
@@ -60,6 +61,8 @@ export interface ServerOptions {
   secureCookies?: boolean;
   trustProxy?: boolean;
   webhooks?: DispatcherOptions;
+  /** The agents' transport key pair: agent-sourced migrations read their staged batches with it. */
+  agentTransportKey?: import('../../shared/crypto/index.ts').EncodedKeyPair | null;
   /** Serve the built console from this folder (default control-plane/console/dist when it exists). */
   consoleDir?: string | null;
   /** Keep vendor request budgets in the control database, shared with every worker (serve and worker set it). */
@@ -90,16 +93,17 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   const webhooks = new WebhookDispatcher(db, credentials, log, { ...o.webhooks, outbound });
   if (o.sharedVendorBudget) defaultRateLimiters.useSharedBudget(pgBudgetStore(o.pool, o.controlSchema));
   const boss = await startBoss(o.pool, o.controlSchema, log);
+  const agentTransportKey = o.agentTransportKey ?? null;
   const runner = new RunQueue(db, boss, log);
   const stopListening = listenLiveEvents(poolConnectionConfig(o.pool), o.controlSchema, bus, log);
   const workerOpts = o.worker === undefined || o.worker === true ? {} : o.worker || null;
   const worker = workerOpts
-    ? new RunWorker({ db, boss, targetSchema: o.targetSchema, engine, connectors, credentials, outbound, webhooks, log, ...workerOpts })
+    ? new RunWorker({ db, boss, targetSchema: o.targetSchema, engine, connectors, credentials, outbound, webhooks, log, agentTransportKey, ...workerOpts })
     : null;
   await worker?.start();
   const ctx: ApiContext = {
     db, targetSchema: o.targetSchema, credentials, outbound, engine, connectors, agents: o.agents ?? null, reports: o.reports ?? reportPort,
-    runner, bus, webhooks, templates: new TemplateStore(connectors), log,
+    runner, bus, webhooks, templates: new TemplateStore(connectors), log, agentTransportKey,
   };
 
   const app = Fastify({ logger: false, bodyLimit: o.bodyLimit ?? 1024 * 1024, trustProxy: o.trustProxy ?? false });
@@ -144,6 +148,7 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   connectorRoutes(app, ctx);
   endpointOverrideRoutes(app, ctx);
   agentRoutes(app, ctx);
+  agentSourceRoutes(app, ctx);
   webhookRoutes(app, ctx);
   eventRoutes(app, ctx);
   app.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));

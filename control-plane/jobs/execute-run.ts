@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { createLogger, type LogEntry, type Logger } from '../../shared/log/logger.ts';
 import { redactText } from '../../shared/log/redact.ts';
 import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
+import type { EncodedKeyPair } from '../../shared/crypto/index.ts';
 import type { RunReport } from '../report/types.ts';
 import type { CredentialStore } from '../api/credentials/store.ts';
 import { withSystem, type Db } from '../api/db.ts';
@@ -27,6 +28,7 @@ export interface ExecuteDeps {
   credentials: CredentialStore;
   /** The process's outbound dispatcher: every connector request of a run goes through it. */
   outbound?: OutboundDispatcher;
+  agentTransportKey?: EncodedKeyPair | null;
   live: LivePublisher;
   webhooks: WebhookDispatcher;
   log: Logger;

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { Logger } from '../../shared/log/logger.ts';
 import { withSecretScope } from '../../shared/log/redact.ts';
 import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
+import type { EncodedKeyPair } from '../../shared/crypto/index.ts';
 import type { CredentialStore } from '../api/credentials/store.ts';
 import { withSystem, type Db } from '../api/db.ts';
 import { errorMessage } from '../api/http.ts';
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   credentials: CredentialStore;
   /** The process's outbound dispatcher (connector requests); the process-wide one when absent. */
   outbound?: OutboundDispatcher;
+  /** The control plane's transport key pair: lets this worker read agent-staged batches (agent-sourced migrations). */
+  agentTransportKey?: EncodedKeyPair | null;
   webhooks: WebhookDispatcher;
   log: Logger;
   /** Runs this worker executes at once (default 2). */

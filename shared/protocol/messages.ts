@@ -30,7 +30,7 @@ export const NackMsg = z.object({ t: z.literal('nack'), jobId: id, entity: id, s
 export const CreditMsg = z.object({ t: z.literal('credit'), n: z.number().int().positive() });
 export const RpcMethod = z.enum([
   'status', 'test_connection', 'discover', 'preview',
-  'start_job', 'pause_job', 'resume_job', 'cancel_job', 'update_job', 'list_jobs', 'get_logs',
+  'start_job', 'pause_job', 'resume_job', 'cancel_job', 'update_job', 'list_jobs', 'get_logs', 'list_connections',
 ]);
 export type RpcMethod = z.infer<typeof RpcMethod>;
 export const RpcMsg = z.object({ t: z.literal('rpc'), id, method: RpcMethod, params: z.record(z.unknown()).default({}) });

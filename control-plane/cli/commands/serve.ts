@@ -80,7 +80,7 @@ export const serveCommand: Command = {
       await migrate(db.pool, 'target', targetSchema);
       const consoleDir = await ensureConsoleBuilt();
       const server = await buildServer({
-        pool: db.pool, controlSchema, targetSchema, keys, logger: log, consoleDir, secureCookies: flags['secure-cookies'] === true, trustProxy: flags['trust-proxy'] === true,
+        pool: db.pool, controlSchema, targetSchema, keys, logger: log, consoleDir, agentTransportKey: transportKey, secureCookies: flags['secure-cookies'] === true, trustProxy: flags['trust-proxy'] === true,
         worker: flags['no-worker'] === true ? false : { concurrency: 2 }, sharedVendorBudget: true,
         attachAgents: (http) => agentGatewayPort(attachAgentGateway(http, { pool: db.pool, controlSchema, transportKey, logger: log }), db.pool, controlSchema),
       });

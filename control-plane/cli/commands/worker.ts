@@ -6,7 +6,10 @@
  * stored source credentials. It reaches agents only through the database, never their sockets.
  * Prints {"ready":true,"worker":…} and runs until SIGINT/SIGTERM, then hands its runs over.
  */
+import { existsSync } from 'node:fs';
 import { parseFlags, type Command } from '../command.ts';
+import type { EncodedKeyPair } from '../../../shared/crypto/index.ts';
+import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
 import { createLogger } from '../../../shared/log/logger.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
 import { openDatabase } from '../../db/embedded.ts';
@@ -19,6 +22,14 @@ import { startBoss } from '../../jobs/boss.ts';
 import { RunWorker } from '../../jobs/worker.ts';
 import { pgBudgetStore } from '../../jobs/vendor-budget.ts';
 import { defaultRateLimiters } from '../../../connectors/sdk/index.ts';
+
+function workerTransportKey(log: import('../../../shared/log/logger.ts').Logger): EncodedKeyPair | null {
+  if (process.env.NEXUS_TRANSPORT_KEY) return loadTransportKey({ env: process.env });
+  const file = transportKeyFile(process.env);
+  if (existsSync(file)) return loadTransportKey({ env: process.env, file });
+  log.warn('no transport key (NEXUS_TRANSPORT_KEY or the key file): this worker cannot run agent-sourced migrations', { file });
+  return null;
+}
 
 export class WorkerUsageError extends Error {
   override readonly name = 'WorkerUsageError';
@@ -48,8 +59,11 @@ export const workerCommand: Command = {
       defaultRateLimiters.useSharedBudget(pgBudgetStore(db.pool, controlSchema));
       const boss = await startBoss(db.pool, controlSchema, log);
       const webhooks = new WebhookDispatcher(dbRef, credentials, log);
+      // Agent-sourced migrations: the worker reads the batches agents staged in the database (it never needs
+      // an agent's socket), which takes the control plane's transport key: NEXUS_TRANSPORT_KEY, or serve's key file.
+      const agentTransportKey = workerTransportKey(log);
       const worker = new RunWorker({
-        db: dbRef, boss, targetSchema, engine: enginePort, connectors: registryConnectors, credentials, webhooks, log, concurrency,
+        db: dbRef, boss, targetSchema, engine: enginePort, connectors: registryConnectors, credentials, webhooks, log, concurrency, agentTransportKey,
         name,
       });
       await worker.start();

@@ -43,7 +43,7 @@ export function App() {
   }, []);
   if (me === undefined) return <p className="muted">Loading…</p>;
   if (me === null) return <Login onLogin={setMe} />;
-  const parts = hash.replace(/^#\//, '').split('/');
+  const parts = hash.replace(/^#\//, '').split('?')[0]!.split('/');
   let page;
   if (parts[0] === 'agents') page = <AgentsPage me={me} />;
   else if (parts[0] === 'migrations' && parts[1] === 'new') page = <WizardPage me={me} migrationId={null} />;

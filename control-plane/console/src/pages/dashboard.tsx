@@ -1,6 +1,7 @@
 /** Live dashboard of one migration: lifecycle actions by role, progress (SSE) with SVG charts and ETA, logs, report, rollback. */
 import { useEffect, useRef, useState } from 'react';
 import { api, can, outcomeText, outcomeTone, STATE_MARK, type Me, type MigrationDto, type Outcome } from '../api.ts';
+import { AgentProgressCard } from './agent-progress.tsx';
 
 interface Progress { entity: string; extracted: number; loaded: number; quarantined: number; recordsPerSecond: number; etaSeconds: number | null }
 interface LogItem { id: number; ts: string; level: string; message: string }
@@ -134,6 +135,7 @@ export function DashboardPage({ me, migrationId }: { me: Me; migrationId: string
         </table>
         <Spark values={rate} />
       </div>
+      {typeof m.config.agentId === 'string' && <AgentProgressCard migrationId={m.id} loaded={Object.fromEntries(progress.map((p) => [p.entity, p]))} />}
       <div className="card">
         <h3>Report</h3>
         {report ? (

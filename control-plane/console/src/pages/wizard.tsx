@@ -4,6 +4,8 @@ import { api, HttpError, type Me, type MigrationDto } from '../api.ts';
 import { MappingEditor } from './mapping-editor.tsx';
 
 interface Connector { name: string; label: string; hasEmulator: boolean; mappingTemplate: string | null }
+interface AgentRow { id: string; name: string; online: boolean; revoked: boolean }
+interface AgentConnection { name: string; type: string; host: string; port: number; database: string; schema: string | null; platform: string | null }
 interface Stream { entity: string; estimatedCount?: number; fields: unknown[] }
 
 function SourceStep() {
@@ -16,11 +18,24 @@ function SourceStep() {
   const [creds, setCreds] = useState<{ k: string; v: string }[]>([{ k: '', v: '' }]);
   const [error, setError] = useState('');
   const [fields, setFields] = useState<Record<string, string>>({});
+  const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const [where, setWhere] = useState<'api' | 'agent'>(params.get('agent') ? 'agent' : 'api');
+  const [agents, setAgents] = useState<AgentRow[]>([]);
+  const [agentId, setAgentId] = useState(params.get('agent') ?? '');
+  const [agentConns, setAgentConns] = useState<AgentConnection[] | null>(null);
+  const [agentConn, setAgentConn] = useState(params.get('connection') ?? '');
   useEffect(() => { api<{ items: Connector[] }>('GET', '/connectors').then((r) => setConnectors(r.items), (e: Error) => setError(e.message)); }, []);
+  useEffect(() => { if (where === 'agent') api<{ items: AgentRow[] }>('GET', '/agents').then((r) => setAgents(r.items.filter((a) => !a.revoked)), (e: Error) => setError(e.message)); }, [where]);
+  useEffect(() => {
+    setAgentConns(null);
+    if (where !== 'agent' || !agentId) return;
+    api<{ items: AgentConnection[] }>('GET', `/agents/${agentId}/connections`).then((r) => setAgentConns(r.items), (e: Error) => setError(e.message));
+  }, [where, agentId]);
   const create = (): void => {
     setError('');
-    const credentials = Object.fromEntries(creds.filter((c) => c.k && c.v).map((c) => [c.k, c.v]));
+    const credentials = where === 'agent' ? {} : Object.fromEntries(creds.filter((c) => c.k && c.v).map((c) => [c.k, c.v]));
     const config: Record<string, unknown> = {};
+    if (where === 'agent') { config.agentId = agentId; config.agentConnection = agentConn; }
     if (baseUrl) config.baseUrl = baseUrl;
     if (tokenUrl) config.tokenUrl = tokenUrl;
     if (franchiseId) config.franchiseId = franchiseId;
@@ -35,6 +50,23 @@ function SourceStep() {
         <option value="">choose…</option>
         {connectors.map((c) => <option key={c.name} value={c.name}>{c.label}</option>)}
       </select></label>
+      <label>Where the source is <select data-testid="mig-where" value={where} onChange={(e) => setWhere(e.target.value as 'api' | 'agent')}>
+        <option value="api">a cloud API (credentials stored here)</option>
+        <option value="agent">an on-prem database, through an agent</option>
+      </select></label>
+      {where === 'agent' ? (
+        <>
+          <label>Agent <select data-testid="mig-agent" value={agentId} onChange={(e) => { setAgentId(e.target.value); setAgentConn(''); }}>
+            <option value="">choose…</option>
+            {agents.map((a) => <option key={a.id} value={a.id}>{a.name} ({a.online ? 'online' : 'offline'})</option>)}
+          </select></label>
+          <label>Connection on the agent <select data-testid="mig-agent-connection" value={agentConn} onChange={(e) => setAgentConn(e.target.value)}>
+            <option value="">{agentConns ? 'choose…' : agentId ? 'asking the agent…' : 'choose an agent first'}</option>
+            {(agentConns ?? []).map((c) => <option key={c.name} value={c.name}>{c.name}: {c.type} {c.host}:{c.port}/{c.database}{c.schema ? ` (${c.schema})` : ''}</option>)}
+          </select></label>
+          <p className="muted">The database password stays in the agent's keychain; the control plane never connects to the database.</p>
+        </>
+      ) : (<>
       <label>API base URL (optional) <input data-testid="mig-baseurl" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} /></label>
       <label>Token URL (optional) <input data-testid="mig-tokenurl" value={tokenUrl} onChange={(e) => setTokenUrl(e.target.value)} /></label>
       <label>Logic Nexus franchise id (optional) <input data-testid="mig-franchise" value={franchiseId} onChange={(e) => setFranchiseId(e.target.value)} /></label>
@@ -48,7 +80,9 @@ function SourceStep() {
         ))}
         <button className="link" data-testid="cred-add" onClick={() => setCreds([...creds, { k: '', v: '' }])}>+ credential</button>
       </fieldset>
-      <button data-testid="mig-create" disabled={!name || !source} onClick={create}>Create and continue</button>
+      </>)}
+      {where === 'agent' && <label>Logic Nexus franchise id (optional) <input data-testid="mig-franchise" value={franchiseId} onChange={(e) => setFranchiseId(e.target.value)} /></label>}
+      <button data-testid="mig-create" disabled={!name || !source || (where === 'agent' && (!agentId || !agentConn))} onClick={create}>Create and continue</button>
       {error && <p className="error">{error}</p>}
       {Object.entries(fields).map(([k, v]) => <p key={k} className="error">{k}: {v}</p>)}
     </div>
