@@ -42,6 +42,11 @@ export const registry: Record<string, RegistryEntry> = {
     connector: () => import('./oracle-tm/index.ts').then((m) => m.createConnector),
     mapping: new URL('./oracle-tm/mapping.yaml', import.meta.url),
   },
+  mercurygate: {
+    label: 'MercuryGate TMS (EDI X12 204/990/214 files; documentation only)',
+    connector: () => import('./mercurygate/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./mercurygate/mapping.yaml', import.meta.url),
+  },
   csv: {
     label: 'CSV files (manual exports, offline bundles)',
     connector: () => import('./csv/index.ts').then((m) => m.createConnector),
