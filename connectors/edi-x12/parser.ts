@@ -146,8 +146,7 @@ export function parseX12(text: string, file: string): X12ParseResult {
     switch (id) {
       case 'ISA': {
         if (ic) closeIc({ code: 'iea-missing', message: `${file}: interchange ISA13=${ic.isa[13]} has no IEA trailer before the next ISA`, transaction: null, field: 'IEA' });
-        if (s.length !== 17) {
-          problems.push({ code: 'isa-malformed', message: `${where(pos)}: ISA has ${s.length - 1} elements, not 16`, transaction: null, field: 'ISA' });
+        if (s.length !== 17 || raw[i]!.length !== 105) {
           ic = { isa: s, isaPos: pos, groups: 0, broken: true };
         } else ic = { isa: s, isaPos: pos, groups: 0, broken: false };
         break;
@@ -195,7 +194,7 @@ export function parseX12(text: string, file: string): X12ParseResult {
         let p: X12Problem | null = null;
         if ((s[2] ?? '').trim() !== (o.isa[13] ?? '').trim()) p = { code: 'isa-iea-control-mismatch', message: `${where(pos)}: IEA02 control number ${JSON.stringify(s[2] ?? '')} does not match ISA13 ${JSON.stringify(o.isa[13] ?? '')}`, transaction: null, field: 'IEA*02' };
         else if (Number(s[1]) !== o.groups) p = { code: 'iea-group-count-mismatch', message: `${where(pos)}: IEA01 says ${JSON.stringify(s[1] ?? '')} groups, interchange ISA13=${o.isa[13]} has ${o.groups}`, transaction: null, field: 'IEA*01' };
-        else if (o.broken) p = { code: 'isa-malformed', message: `${file}: interchange at segment ${o.isaPos} has a malformed ISA`, transaction: null, field: 'ISA' };
+        else if (o.broken) p = { code: 'isa-malformed', message: `${file} segment ${o.isaPos}: ISA is not 106 fixed-width characters with 16 elements`, transaction: null, field: 'ISA' };
         closeIc(p);
         break;
       }
