@@ -126,7 +126,7 @@ function read204(tx: X12Transaction): Contribution[] {
     WeightKg: weightKg(el(l3, 1), el(l3, 12), 'L3*01', w), Pieces: x12Number(el(l3, 11), 'L3*11', w), StopCount: stopInfo.length, ControlNumbers: controlNumbers(tx),
   };
   out.push({ entity: 'Shipment', sourceId: shipmentId, layer: 'tender', fields: shipment, owner });
-  if (master) out.push({ entity: 'Shipment', sourceId: master, layer: 'consol', fields: { ShipmentId: master, IsMaster: true, CarrierScac: scac, Mode: mode } });
+  if (master) out.push({ entity: 'Shipment', sourceId: master, layer: 'consol', fields: { ShipmentId: master, IsMaster: true, Mode: mode } }); // no carrier: house loads of one master may name different carriers
   for (let i = 0; i + 1 < stopInfo.length; i++) {
     const a = stopInfo[i]!;
     const b = stopInfo[i + 1]!;
