@@ -20,9 +20,27 @@ import { parseX12, transactionKey, type X12Problem, type X12Transaction } from '
 
 export interface X12Rejection { reason: string; field: string | null }
 
-/** What a vendor supplies: data about its transaction sets plus the one function that reads a set. */
-export interface EdiFolderDefinition {
+/** One readable unit of a file (an X12 transaction set, an XML message) with its version order. */
+export interface FileUnit<T> { key: string; type: string; version: Version; item: T }
+export interface FileProblem { reason: string; field: string | null; type?: string; key: string | null }
+export type FileParser<T> = (text: string, file: string) => { units: FileUnit<T>[]; problems: FileProblem[] };
+
+/** X12: units are transaction sets, versioned by ISA13, GS06, ST02. */
+export const x12Parser: FileParser<X12Transaction> = (text, file) => {
+  const r = parseX12(text, file);
+  return {
+    units: r.transactions.map((tx) => ({ key: transactionKey(tx), type: tx.type, version: [Number(tx.isa) || 0, Number(tx.gs) || 0, Number(tx.st) || 0] as Version, item: tx })),
+    problems: r.problems.map((p: X12Problem) => ({ reason: `${p.code}: ${p.message}`, field: p.field, key: p.transaction, ...(p.type ? { type: p.type } : {}) })),
+  };
+};
+
+/** What a vendor supplies: data about its message types plus the one function that reads a unit. */
+export interface EdiFolderDefinition<T = X12Transaction> {
   sourceSystem: string;
+  /** What the files are, for messages ("EDI", "XML"). */
+  kind?: string;
+  /** How a file becomes units; default X12. */
+  parse?: FileParser<T>;
   /** File name endings read from the folder (lower case). */
   extensions: string[];
   /** Entities in the order the fold fills them, with their fields for discovery. */
@@ -33,15 +51,19 @@ export interface EdiFolderDefinition {
   defaultRejectEntity: string;
   layerOrder: string[];
   /** Read one transaction set into contributions, or reject it with a named reason. */
-  interpret(tx: X12Transaction): Contribution[] | X12Rejection;
+  interpret(item: T): Contribution[] | X12Rejection;
 }
 
-interface LoadedFile { name: string; fingerprint: string; transactions: X12Transaction[]; problems: X12Problem[] }
-interface Folded { fold: RecordFold; rejects: Map<string, { record: SourceRecord; file: string }[]>; files: LoadedFile[] }
+interface LoadedFile<T> { name: string; fingerprint: string; units: FileUnit<T>[]; problems: FileProblem[] }
+interface Folded<T> { fold: RecordFold; rejects: Map<string, { record: SourceRecord; file: string }[]>; files: LoadedFile<T>[] }
 
-export class EdiFolderConnector implements SourceConnector {
-  private cache: { key: string; folded: Folded } | null = null;
-  constructor(private readonly def: EdiFolderDefinition, private readonly dir: string) {}
+export class EdiFolderConnector<T = X12Transaction> implements SourceConnector {
+  private cache: { key: string; folded: Folded<T> } | null = null;
+  constructor(private readonly def: EdiFolderDefinition<T>, private readonly dir: string) {}
+
+  private get kind(): string {
+    return this.def.kind ?? 'EDI';
+  }
 
   get sourceSystem(): string {
     return this.def.sourceSystem;
@@ -56,10 +78,10 @@ export class EdiFolderConnector implements SourceConnector {
     try {
       const files = await this.listFiles();
       return files.length > 0
-        ? { ok: true, message: `${files.length} EDI files in ${this.dir}` }
-        : { ok: false, message: `no EDI files (${this.def.extensions.join(', ')}) in ${this.dir}` };
+        ? { ok: true, message: `${files.length} ${this.kind} files in ${this.dir}` }
+        : { ok: false, message: `no ${this.kind} files (${this.def.extensions.join(', ')}) in ${this.dir}` };
     } catch (err) {
-      return { ok: false, message: `cannot read EDI folder: ${(err as Error).message}` };
+      return { ok: false, message: `cannot read ${this.kind} folder: ${(err as Error).message}` };
     }
   }
 
@@ -82,13 +104,14 @@ export class EdiFolderConnector implements SourceConnector {
   }
 
   /** Parse and fold the folder once per set of file contents (reads of several entities share it). */
-  private async folded(): Promise<Folded> {
+  private async folded(): Promise<Folded<T>> {
     const names = await this.listFiles();
-    const files: LoadedFile[] = [];
+    const files: LoadedFile<T>[] = [];
+    const parse = (this.def.parse ?? (x12Parser as unknown as FileParser<T>));
     for (const name of names) {
       const bytes = await readFile(path.join(this.dir, name));
       const fingerprint = createHash('sha256').update(bytes).digest('hex').slice(0, 20);
-      const parsed = parseX12(bytes.toString('utf8'), name);
+      const parsed = parse(bytes.toString('utf8'), name);
       files.push({ name, fingerprint, ...parsed });
     }
     const key = files.map((f) => f.fingerprint).join(',');
@@ -106,16 +129,15 @@ export class EdiFolderConnector implements SourceConnector {
       seenFingerprints.add(f.fingerprint);
       for (const [n, p] of f.problems.entries()) {
         const entity = this.rejectEntity(p.type);
-        reject(entity, rejectRecord(p.transaction ?? `${f.name}#problem${n + 1}`, `${p.code}: ${p.message}`, p.field), f.fingerprint);
+        reject(entity, rejectRecord(p.key ?? `${f.name}#problem${n + 1}`, p.reason, p.field), f.fingerprint);
       }
-      for (const tx of f.transactions) {
-        const out = this.def.interpret(tx);
+      for (const u of f.units) {
+        const out = this.def.interpret(u.item);
         if (!Array.isArray(out)) {
-          reject(this.rejectEntity(tx.type), rejectRecord(transactionKey(tx), out.reason, out.field), f.fingerprint);
+          reject(this.rejectEntity(u.type), rejectRecord(u.key, out.reason, out.field), f.fingerprint);
           continue;
         }
-        const version: Version = [Number(tx.isa) || 0, Number(tx.gs) || 0, Number(tx.st) || 0];
-        for (const c of out) fold.add(c, version, f.fingerprint, JSON.stringify(c.fields));
+        for (const c of out) fold.add(c, u.version, f.fingerprint, JSON.stringify(c.fields));
       }
     }
     const folded = { fold, rejects, files };
@@ -128,7 +150,7 @@ export class EdiFolderConnector implements SourceConnector {
   }
 
   async *read(entity: string, options: ReadOptions): AsyncIterable<RecordBatch> {
-    if (!this.def.entities.some((e) => e.name === entity)) throw new Error(`EDI source ${this.def.sourceSystem} has no entity "${entity}"; known: ${this.def.entities.map((e) => e.name).join(', ')}`);
+    if (!this.def.entities.some((e) => e.name === entity)) throw new Error(`${this.kind} source ${this.def.sourceSystem} has no entity "${entity}"; known: ${this.def.entities.map((e) => e.name).join(', ')}`);
     const cp = options.checkpoint;
     const base = new Set(Array.isArray(cp?.['loaded']) ? (cp['loaded'] as string[]) : []);
     const skip = typeof cp?.['after'] === 'number' ? cp['after'] : 0;
