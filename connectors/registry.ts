@@ -47,6 +47,11 @@ export const registry: Record<string, RegistryEntry> = {
     connector: () => import('./mercurygate/index.ts').then((m) => m.createConnector),
     mapping: new URL('./mercurygate/mapping.yaml', import.meta.url),
   },
+  'cargowise-eadaptor': {
+    label: 'CargoWise One eAdaptor Universal XML exports (folder; documentation only)',
+    connector: () => import('./cargowise-eadaptor/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./cargowise-eadaptor/mapping.yaml', import.meta.url),
+  },
   csv: {
     label: 'CSV files (manual exports, offline bundles)',
     connector: () => import('./csv/index.ts').then((m) => m.createConnector),

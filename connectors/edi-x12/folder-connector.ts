@@ -23,7 +23,8 @@ export interface X12Rejection { reason: string; field: string | null }
 /** One readable unit of a file (an X12 transaction set, an XML message) with its version order. */
 export interface FileUnit<T> { key: string; type: string; version: Version; item: T }
 export interface FileProblem { reason: string; field: string | null; type?: string; key: string | null }
-export type FileParser<T> = (text: string, file: string) => { units: FileUnit<T>[]; problems: FileProblem[] };
+/** `ordinal`: the file's place in name order, for formats that carry no control numbers. */
+export type FileParser<T> = (text: string, file: string, ordinal: number) => { units: FileUnit<T>[]; problems: FileProblem[] };
 
 /** X12: units are transaction sets, versioned by ISA13, GS06, ST02. */
 export const x12Parser: FileParser<X12Transaction> = (text, file) => {
@@ -108,10 +109,10 @@ export class EdiFolderConnector<T = X12Transaction> implements SourceConnector {
     const names = await this.listFiles();
     const files: LoadedFile<T>[] = [];
     const parse = (this.def.parse ?? (x12Parser as unknown as FileParser<T>));
-    for (const name of names) {
+    for (const [ordinal, name] of names.entries()) {
       const bytes = await readFile(path.join(this.dir, name));
       const fingerprint = createHash('sha256').update(bytes).digest('hex').slice(0, 20);
-      const parsed = parse(bytes.toString('utf8'), name);
+      const parsed = parse(bytes.toString('utf8'), name, ordinal);
       files.push({ name, fingerprint, ...parsed });
     }
     const key = files.map((f) => f.fingerprint).join(',');
