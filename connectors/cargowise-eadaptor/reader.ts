@@ -37,9 +37,9 @@ export const eAdaptorParser: FileParser<Message> = (xml, file, ordinal) => {
       return;
     }
     const body = at(m.node, schema.body) as XmlNode | undefined;
-    const missing = body ? schema.required.filter((p) => text(body, p) === null) : [schema.body];
+    const missing = body && typeof body === 'object' ? schema.required.filter((p) => text(body, p) === null).map((p) => `${schema.body}.${p}`) : [schema.body];
     if (missing.length > 0) {
-      problems.push({ reason: `xml-structure: ${file} message ${i + 1} (${m.type}): required ${missing.map((p) => `${schema.body}.${p}`).join(', ')} missing or empty`, field: `${schema.body}.${missing[0]}`, key, type: m.type });
+      problems.push({ reason: `xml-structure: ${file} message ${i + 1} (${m.type}): required ${missing.join(', ')} missing or empty`, field: missing[0]!, key, type: m.type });
       return;
     }
     // Exports carry no control number: file name order (exports are named by time), then position, is the version order.

@@ -43,6 +43,7 @@ export class RecordFold {
   private readonly files = new Map<string, Set<string>>();
   private readonly meta = new Map<string, { entity: string; sourceId: string }>();
   private readonly ownerVersion = new Map<string, Version>();
+  private readonly ownerFile = new Map<string, string>();
 
   constructor(private readonly layerOrder: string[]) {}
 
@@ -56,7 +57,10 @@ export class RecordFold {
     if (!layers) this.layers.set(key, (layers = new Map()));
     if (c.owner) {
       const v = this.ownerVersion.get(c.owner);
-      if (!v || compareVersion(version, v) > 0) this.ownerVersion.set(c.owner, version);
+      if (!v || compareVersion(version, v) > 0) {
+        this.ownerVersion.set(c.owner, version);
+        this.ownerFile.set(c.owner, fileFingerprint);
+      }
     }
     const cur = layers.get(c.layer);
     // Later control number wins; the same version twice (a re-sent file) keeps one, chosen without regard to file order.
@@ -73,15 +77,20 @@ export class RecordFold {
       const layers = this.layers.get(key)!;
       const fields: Record<string, FieldValue> = {};
       let live = 0;
+      const files = new Set(this.files.get(key)!);
       for (const name of this.layerOrder) {
         const l = layers.get(name);
         if (!l) continue;
         const stale = l.owner !== undefined && compareVersion(l.version, this.ownerVersion.get(l.owner)!) < 0;
-        if (stale) continue;
+        // A record its owner's latest version dropped changed in the file that holds that version.
+        if (stale) {
+          files.add(this.ownerFile.get(l.owner!)!);
+          continue;
+        }
         live++;
         Object.assign(fields, l.fields);
       }
-      out.push({ entity, sourceId: m.sourceId, fields, superseded: live === 0, files: this.files.get(key)! });
+      out.push({ entity, sourceId: m.sourceId, fields, superseded: live === 0, files });
     }
     return out.sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0));
   }
