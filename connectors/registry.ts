@@ -52,6 +52,11 @@ export const registry: Record<string, RegistryEntry> = {
     connector: () => import('./cargowise-eadaptor/index.ts').then((m) => m.createConnector),
     mapping: new URL('./cargowise-eadaptor/mapping.yaml', import.meta.url),
   },
+  blujay: {
+    label: 'BluJay / e2open TMS (X12 and fixed-width export files; documentation only)',
+    connector: () => import('./blujay/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./blujay/mapping.yaml', import.meta.url),
+  },
   csv: {
     label: 'CSV files (manual exports, offline bundles)',
     connector: () => import('./csv/index.ts').then((m) => m.createConnector),

@@ -181,6 +181,11 @@ function read214(tx: X12Transaction): Contribution[] {
 
 const readers: Record<string, (tx: X12Transaction) => Contribution[]> = { '204': read204, '990': read990, '214': read214 };
 
+/** The 204/990/214 motor-carrier definition, for any TMS that speaks it (MercuryGate, BluJay). */
+export function motorCarrierDefinition(sourceSystem: string): EdiFolderDefinition {
+  return { ...mercuryGateDefinition, sourceSystem };
+}
+
 export const mercuryGateDefinition: EdiFolderDefinition = {
   sourceSystem: 'mercurygate',
   extensions: ['.edi', '.x12', '.txt'],
