@@ -89,5 +89,5 @@ describe('nexus-migrate run --source cargowise-eadaptor --path DIR (real CLI, re
     expect(await count('activities')).toBe(13);
     const w = await tgt.pool.query(`SELECT total_weight_kg FROM "${t}".shipments WHERE shipment_number = 'S1003'`);
     expect(Number(w.rows[0].total_weight_kg)).toBe(31000);
-  }, 180_000);
+  }, 400_000);
 });

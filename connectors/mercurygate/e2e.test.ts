@@ -109,5 +109,5 @@ describe('nexus-migrate run --source mercurygate --path DIR (real CLI, real Post
     const third = await run([...args, '--incremental']);
     expect(third.code, third.out).toBe(0);
     expect(third.report.totals.extracted).toBe(0);
-  }, 180_000);
+  }, 400_000);
 });
