@@ -42,6 +42,21 @@ export const registry: Record<string, RegistryEntry> = {
     connector: () => import('./oracle-tm/index.ts').then((m) => m.createConnector),
     mapping: new URL('./oracle-tm/mapping.yaml', import.meta.url),
   },
+  mercurygate: {
+    label: 'MercuryGate TMS (EDI X12 204/990/214 files; documentation only)',
+    connector: () => import('./mercurygate/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./mercurygate/mapping.yaml', import.meta.url),
+  },
+  'cargowise-eadaptor': {
+    label: 'CargoWise One eAdaptor Universal XML exports (folder; documentation only)',
+    connector: () => import('./cargowise-eadaptor/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./cargowise-eadaptor/mapping.yaml', import.meta.url),
+  },
+  blujay: {
+    label: 'BluJay / e2open TMS (X12 and fixed-width export files; documentation only)',
+    connector: () => import('./blujay/index.ts').then((m) => m.createConnector),
+    mapping: new URL('./blujay/mapping.yaml', import.meta.url),
+  },
   csv: {
     label: 'CSV files (manual exports, offline bundles)',
     connector: () => import('./csv/index.ts').then((m) => m.createConnector),

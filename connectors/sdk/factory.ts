@@ -10,6 +10,8 @@ export interface ConnectorFactoryOptions {
   baseUrl?: string;
   /** Override the OAuth token endpoint. */
   tokenUrl?: string;
+  /** A local folder for file sources (EDI, XML exports), given by a local operator (CLI --path); the API never sets it. */
+  path?: string;
   logger?: Logger;
   /** The fetch every request of this connector goes through: the control plane's dispatcher, bound to the migration's endpoint policy. */
   fetch?: typeof fetch;

@@ -37,7 +37,7 @@ export async function openMigrated(targetSchema: string, controlSchema: string):
   return db;
 }
 
-/** --source csv --path DIR, or --source <vendor> [--base-url U] [--token-url U] --credentials-file F (JSON). */
+/** --source csv --path DIR, --source <file vendor> --path DIR, or --source <vendor> [--base-url U] [--token-url U] --credentials-file F (JSON). */
 export async function openSource(flags: Flags): Promise<SourceConnector> {
   const source = str(flags, 'source');
   if (source === 'csv') return new CsvConnector({ dir: str(flags, 'path') }).open();
@@ -52,6 +52,7 @@ export async function openSource(flags: Flags): Promise<SourceConnector> {
     credentials,
     baseUrl: typeof flags['base-url'] === 'string' ? flags['base-url'] : undefined,
     tokenUrl: typeof flags['token-url'] === 'string' ? flags['token-url'] : undefined,
+    path: typeof flags.path === 'string' ? flags.path : undefined,
   });
 }
 
