@@ -55,6 +55,8 @@ export class Dataset {
   readonly records: Record<EntityType, Map<number, Rec>> = { organizations: new Map(), persons: new Map(), deals: new Map(), activities: new Map(), notes: new Map() };
   readonly deleted: DeletedEntry[] = [];
   readonly updatedAtMs = new Map<string, number>();
+  /** Id-sorted live records per type, rebuilt after an edit or delete (list pages are served from it). */
+  private readonly byId = new Map<EntityType, Rec[]>();
 
   constructor(readonly size: number, readonly seed: number) {
     const userCount = Math.max(3, Math.ceil(size / 10));
@@ -100,18 +102,24 @@ export class Dataset {
     const rec = this.records[type].get(id);
     if (!rec) throw new Error(`no ${type} ${id}`);
     this.records[type].set(id, { ...rec, ...patch, update_time: type === 'notes' ? v1Time(at) : v2Time(at) });
+    this.byId.delete(type);
     this.updatedAtMs.set(`${type}:${id}`, Math.floor(at / 1000) * 1000);
   }
 
   remove(type: EntityType, id: number, at: number): void {
     if (!this.records[type].delete(id)) throw new Error(`no ${type} ${id}`);
+    this.byId.delete(type);
     this.deleted.push({ type, id, at: Math.floor(at / 1000) * 1000 });
   }
 
   /** Live records, sorted by id (the v2 default) or by update_time then id. */
   list(type: EntityType, sortBy: 'id' | 'update_time' = 'id'): Rec[] {
-    const all = [...this.records[type].values()];
-    return sortBy === 'id' ? all.sort((a, b) => a.id - b.id) : all.sort((a, b) => this.msOf(type, a) - this.msOf(type, b) || a.id - b.id);
+    if (sortBy === 'id') {
+      let sorted = this.byId.get(type);
+      if (!sorted) this.byId.set(type, (sorted = [...this.records[type].values()].sort((a, b) => a.id - b.id)));
+      return sorted;
+    }
+    return [...this.records[type].values()].sort((a, b) => this.msOf(type, a) - this.msOf(type, b) || a.id - b.id);
   }
 
   msOf(type: EntityType, rec: Rec): number {

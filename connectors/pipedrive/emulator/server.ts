@@ -148,8 +148,19 @@ export class PipedriveEmulator {
       } catch {
         throw new PdError(400, { success: false, error: 'Invalid cursor', code: 'ERR_SCHEMA_VALIDATION_FAILED', errorCode: 400 });
       }
-      const key = (r: (typeof recs)[number]): [number, number] => (sortBy === 'id' ? [r.id, r.id] : [this.dataset.msOf(type, r), r.id]);
-      recs = recs.filter((r) => { const k = key(r); return k[0] > after[0] || (k[0] === after[0] && k[1] > after[1]); });
+      if (sortBy === 'id') {
+        // Id order: binary search for the first id after the cursor.
+        let lo = 0;
+        let hi = recs.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (recs[mid]!.id <= after[1]) lo = mid + 1;
+          else hi = mid;
+        }
+        recs = recs.slice(lo, lo + limit + 1);
+      } else {
+        recs = recs.filter((r) => { const k: [number, number] = [this.dataset.msOf(type, r), r.id]; return k[0] > after[0] || (k[0] === after[0] && k[1] > after[1]); });
+      }
     }
     const page = recs.slice(0, limit);
     const last = page[page.length - 1];
