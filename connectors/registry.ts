@@ -75,6 +75,13 @@ export const registry: Record<string, RegistryEntry> = {
     mapping: new URL('./hubspot/mapping.yaml', import.meta.url),
     bench: () => import('./hubspot/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchHubSpot({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
   },
+  pipedrive: {
+    label: 'Pipedrive CRM',
+    connector: () => import('./pipedrive/index.ts').then((m) => m.createConnector),
+    emulator: () => import('./pipedrive/emulator/index.ts').then((m) => m.startEmulator),
+    mapping: new URL('./pipedrive/mapping.yaml', import.meta.url),
+    bench: () => import('./pipedrive/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchPipedrive({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
+  },
   salesforce: { label: 'Salesforce Sales Cloud', connector: () => import('./salesforce/index.ts').then((m) => m.createConnector), emulator: () => import('./salesforce/emulator/index.ts').then((m) => m.startEmulator), mapping: new URL('./salesforce/mapping.yaml', import.meta.url),
     bench: () => import('./salesforce/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchSalesforce({ records, ...(seconds ? { durationSeconds: seconds } : {}) })) },
 };
