@@ -2,19 +2,55 @@
 import { readFile } from 'node:fs/promises';
 import type { SourceConnector } from '../../shared/connector.ts';
 import { registerSecret } from '../../shared/log/redact.ts';
-import { openDatabase, type OpenedDatabase } from '../db/embedded.ts';
-import { migrate } from '../db/migrate.ts';
+import type { OpenedDatabase } from '../db/embedded.ts';
 import { registry } from '../../connectors/registry.ts';
-import { CsvConnector } from '../../connectors/csv/index.ts';
+import { UsageError, type Flags, type Options } from './command.ts';
+import { suggest } from './suggest.ts';
+
+export { UsageError };
 
 export const DEFAULT_TARGET_SCHEMA = process.env.NEXUS_TARGET_SCHEMA ?? 'public';
 export const DEFAULT_CONTROL_SCHEMA = process.env.NEXUS_CONTROL_SCHEMA ?? 'nexus_migrate';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+/** The --source names run, dry-run and preview accept: csv and every connector in connectors/registry.ts. */
+export function sourceNames(): string[] {
+  return ['csv', ...Object.keys(registry).filter((k) => k !== 'csv').sort()];
 }
 
-type Flags = Record<string, string | true>;
+/** Names people type for a source that the registry spells differently. */
+const SOURCE_ALIASES: Record<string, string> = { sfdc: 'salesforce', sf: 'salesforce', d365: 'dynamics', dataverse: 'dynamics', hs: 'hubspot', cw: 'cargowise', cw1: 'cargowise', otm: 'oracle-tm', sap: 'sap-tm' };
+
+/** `--source sfdc` → unknown source 'sfdc'; did you mean 'salesforce'? Known sources: … */
+export function unknownSourceMessage(source: string, known: readonly string[] = sourceNames(), extra = ''): string {
+  const alias = SOURCE_ALIASES[source.toLowerCase()];
+  const near = alias && known.includes(alias) ? alias : suggest(source, known);
+  return `unknown source '${source}'${near ? `; did you mean '${near}'?` : '.'} Known sources: ${known.join(', ')}${extra}`;
+}
+
+export function checkSourceName(source: string): void {
+  if (!sourceNames().includes(source)) throw new UsageError(unknownSourceMessage(source));
+}
+
+export const SCHEMA_OPTIONS = {
+  'target-schema': { type: 'string', value: 'S', description: 'Logic Nexus target schema (NEXUS_TARGET_SCHEMA, else public)' },
+  'control-schema': { type: 'string', value: 'S', description: 'control schema for runs and audit (NEXUS_CONTROL_SCHEMA, else nexus_migrate)' },
+} as const satisfies Options;
+
+export const SOURCE_OPTIONS = {
+  source: { type: 'string', value: 'NAME', required: true, check: checkSourceName, description: `csv, or a connector: ${Object.keys(registry).filter((k) => k !== 'csv').sort().join(', ')}` },
+  path: { type: 'string', value: 'DIR', description: 'the CSV folder (--source csv)' },
+  'credentials-file': { type: 'string', value: 'F', description: "JSON file with the vendor's credential fields" },
+  'base-url': { type: 'string', value: 'U', description: "the vendor's API base URL (an emulator, a sandbox)" },
+  'token-url': { type: 'string', value: 'U', description: "the vendor's OAuth token URL" },
+} as const satisfies Options;
+
+export const MAPPING_OPTIONS = {
+  tenant: { type: 'string', value: 'UUID', description: 'the Logic Nexus tenant (else TENANT_ID)' },
+  franchise: { type: 'string', value: 'UUID', description: 'the franchise, mapping variable FRANCHISE_ID (else FRANCHISE_ID)' },
+  mapping: { type: 'string', value: 'F', description: "mapping YAML (default: the connector's template)" },
+  vars: { type: 'string', value: 'K=V,K2=V2', description: 'more mapping variables' },
+  var: { type: 'string', value: 'K=V', description: 'alias of --vars' },
+} as const satisfies Options;
 
 export function str(flags: Flags, name: string, fallback?: string): string {
   const v = flags[name];
@@ -25,6 +61,7 @@ export function str(flags: Flags, name: string, fallback?: string): string {
 
 /** Open the database (DATABASE_URL or embedded) and make sure both schemas are migrated. */
 export async function openMigrated(targetSchema: string, controlSchema: string): Promise<OpenedDatabase> {
+  const [{ openDatabase }, { migrate }] = await Promise.all([import('../db/embedded.ts'), import('../db/migrate.ts')]);
   const db = await openDatabase();
   try {
     await migrate(db.pool, 'target', targetSchema);
@@ -39,9 +76,12 @@ export async function openMigrated(targetSchema: string, controlSchema: string):
 /** --source csv --path DIR, or --source <vendor> [--base-url U] [--token-url U] --credentials-file F (JSON). */
 export async function openSource(flags: Flags): Promise<SourceConnector> {
   const source = str(flags, 'source');
-  if (source === 'csv') return new CsvConnector({ dir: str(flags, 'path') }).open();
+  if (source === 'csv') {
+    const { CsvConnector } = await import('../../connectors/csv/index.ts');
+    return new CsvConnector({ dir: str(flags, 'path') }).open();
+  }
   const entry = registry[source];
-  if (!entry) throw new UsageError(`unknown --source ${source}; known: csv, ${Object.keys(registry).join(', ')}`);
+  if (!entry) throw new UsageError(unknownSourceMessage(source));
   const credentials = typeof flags['credentials-file'] === 'string'
     ? (JSON.parse(await readFile(flags['credentials-file'], 'utf8')) as Record<string, string>)
     : {};

@@ -1,6 +1,6 @@
 /** `nexus-migrate <command> [...args]` */
 import { commands } from './commands/index.ts';
-import type { Command } from './command.ts';
+import { commandHelp, parseCommandArgs, type Command } from './command.ts';
 import { suggest } from './suggest.ts';
 import { redactText } from '../../shared/log/redact.ts';
 
@@ -11,10 +11,11 @@ function help(): string {
   return lines.join('\n');
 }
 
-/** A command's own usage: what `<command> --help` prints, and nothing else happens. */
-export function commandHelp(c: Command): string {
-  const usage = c.usage ?? c.name;
-  return `Usage: nexus-migrate ${usage.startsWith(c.name) ? usage : `${c.name} ${usage}`}\n\n${c.summary}\n`;
+export { commandHelp };
+
+/** Usage errors (unknown or malformed flags, a missing argument) exit 2, as shared/outcome.ts says. */
+function isUsageError(err: unknown): boolean {
+  return err instanceof Error && err.name.endsWith('UsageError');
 }
 
 /** `--help` / `-h` anywhere before a `--` terminator. */
@@ -68,10 +69,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await cmd.run(rest);
+    const parsed = parseCommandArgs(cmd, rest);
+    return await cmd.run.call(cmd, parsed);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`nexus-migrate ${cmd.name}: ${redactText(msg)}\n`);
-    return 1;
+    const usage = isUsageError(err);
+    process.stderr.write(`nexus-migrate ${cmd.name}: ${redactText(msg)}\n${usage ? `Run \`nexus-migrate ${cmd.name} --help\` for its options.\n` : ''}`);
+    return usage ? 2 : 1;
   }
 }

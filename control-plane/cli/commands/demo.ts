@@ -2,26 +2,26 @@
  * demo: a real migration of the shipped CRM + logistics sample (resources/demo) into Logic Nexus,
  * on the embedded PostgreSQL unless DATABASE_URL is set, ending with the report.
  */
-import type { Command } from '../command.ts';
-import { parseFlags } from '../command.ts';
-import { uuidv5 } from '../../../shared/ids.ts';
-import { runMigration } from '../../engine/run.ts';
-import { CsvConnector } from '../../../connectors/csv/index.ts';
-import { DEMO_DIR, DEMO_MAPPING, seedDemoTenant } from '../../../resources/demo/seed.ts';
 import { readFile } from 'node:fs/promises';
-import { progressPrinter } from '../progress.ts';
-import { outcomeWord, reportOutcome } from '../outcome.ts';
-import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
+import { defineCommand, JSON_OPTION } from '../command.ts';
+import { uuidv5 } from '../../../shared/ids.ts';
 import { openMigrated, str } from '../engine-options.ts';
 
 export const DEMO_TENANT_ID = uuidv5('nexus-migrate demo tenant');
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'migrate the shipped CRM + logistics sample into Logic Nexus (embedded PostgreSQL unless DATABASE_URL)',
-  usage: 'nexus-migrate demo [--target-schema logic_nexus] [--control-schema nexus_migrate] [--report-dir D]',
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: {
+    'target-schema': { type: 'string', value: 'S', default: 'logic_nexus', description: 'Logic Nexus target schema' },
+    'control-schema': { type: 'string', value: 'S', default: 'nexus_migrate', description: 'control schema for runs and audit' },
+    'report-dir': { type: 'string', value: 'D', description: 'where the HTML, PDF and JSON report go' },
+    ...JSON_OPTION,
+  },
+  async run({ flags }) {
+    const [{ runMigration }, { CsvConnector }, { DEMO_DIR, DEMO_MAPPING, seedDemoTenant }, { progressPrinter }, { outcomeWord, reportOutcome }, { countsTable, warningsSummary, writeReportFiles }] = await Promise.all([
+      import('../../engine/run.ts'), import('../../../connectors/csv/index.ts'), import('../../../resources/demo/seed.ts'), import('../progress.ts'), import('../outcome.ts'), import('../write-report.ts'),
+    ]);
     const targetSchema = str(flags, 'target-schema', 'logic_nexus');
     const controlSchema = str(flags, 'control-schema', 'nexus_migrate');
     process.stderr.write(process.env.DATABASE_URL ? 'Using the database at DATABASE_URL.\n' : 'No DATABASE_URL: starting an embedded PostgreSQL…\n');
@@ -38,9 +38,13 @@ export const demoCommand: Command = {
         runKey: `demo:${Date.now()}`, onProgress: (e) => progress.update(e),
       });
       progress.done();
-      const files = await writeReportFiles(report, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
-      process.stdout.write(`\n${countsTable(report)}\n\nWarnings:\n${warningsSummary(report)}\n\n`);
+      const files = await writeReportFiles(report, flags['report-dir']);
       const verdict = reportOutcome(report);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ outcome: verdict.outcome, reason: verdict.reason, exitCode: verdict.exitCode, files, report }) + '\n');
+        return verdict.exitCode;
+      }
+      process.stdout.write(`\n${countsTable(report)}\n\nWarnings:\n${warningsSummary(report)}\n\n`);
       process.stdout.write(`Run ${report.runId} ${outcomeWord(verdict.outcome)}${verdict.reason ? ` (${verdict.reason})` : ''}: ${report.totals.extracted} records in ${report.durationSeconds.toFixed(1)} s; every record loaded or quarantined with a reason: ${report.totals.reconciles ? 'yes' : 'NO'}\n`);
       process.stdout.write(`Report: ${files.html}\n        ${files.pdf}\n        ${files.json}\n`);
       return verdict.exitCode;
@@ -50,4 +54,4 @@ export const demoCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -1,26 +1,29 @@
-/** run, dry-run, preview, rollback, report: the engine's CLI. */
-import { readFile } from 'node:fs/promises';
-import type { Command } from '../command.ts';
-import { parseFlags } from '../command.ts';
-import { runMigration } from '../../engine/run.ts';
-import { rollbackRun } from '../../engine/rollback.ts';
-import { previewRecords } from '../../engine/preview.ts';
-import { buildReport } from '../../engine/report.ts';
-import { createLogger } from '../../../shared/log/logger.ts';
-import { progressPrinter } from '../progress.ts';
-import { outcomeLine, reportOutcome } from '../outcome.ts';
-import { countsTable, warningsSummary, writeReportFiles } from '../write-report.ts';
-import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, mappingVars, openMigrated, openSource, readMapping, str } from '../engine-options.ts';
+/** run, dry-run, preview, rollback, report: the engine's CLI. Heavy modules load inside run(). */
+import { defineCommand, JSON_OPTION, VERBOSE_OPTION, type Command } from '../command.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, MAPPING_OPTIONS, SCHEMA_OPTIONS, SOURCE_OPTIONS, mappingVars, openMigrated, openSource, readMapping, str } from '../engine-options.ts';
 
-const COMMON = '--source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]  --tenant UUID [--franchise UUID] [--mapping F] [--target-schema S] [--control-schema S] [--batch-size N] [--run-key K] [--incremental] [--report-dir D]';
+const MIGRATE_OPTIONS = {
+  ...SOURCE_OPTIONS,
+  ...MAPPING_OPTIONS,
+  ...SCHEMA_OPTIONS,
+  'batch-size': { type: 'string', value: 'N', description: 'records per batch' },
+  'run-key': { type: 'string', value: 'K', description: 'resume the interrupted run with this key' },
+  incremental: { type: 'boolean', description: 'only records changed since the last run' },
+  'report-dir': { type: 'string', value: 'D', description: 'where the HTML, PDF and JSON report go' },
+  ...JSON_OPTION,
+  ...VERBOSE_OPTION,
+} as const;
 
 function migrateCommand(mode: 'run' | 'dry-run'): Command {
-  return {
+  return defineCommand({
     name: mode,
     summary: mode === 'run' ? 'migrate a source into Logic Nexus (resumes an interrupted run with the same key)' : 'transform and validate everything; write nothing to target tables',
-    usage: `nexus-migrate ${mode} ${COMMON}`,
-    async run(args) {
-      const { flags } = parseFlags(args);
+    options: MIGRATE_OPTIONS,
+    notes: 'Sources: --source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]. Exit 0 completed, 3 completed with issues, 4 failed, 2 usage.',
+    async run({ flags }) {
+      const [{ runMigration }, { createLogger }, { progressPrinter }, { outcomeLine, reportOutcome }, { countsTable, warningsSummary, writeReportFiles }] = await Promise.all([
+        import('../../engine/run.ts'), import('../../../shared/log/logger.ts'), import('../progress.ts'), import('../outcome.ts'), import('../write-report.ts'),
+      ]);
       const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
       const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
       const tenantId = str(flags, 'tenant', process.env.TENANT_ID);
@@ -32,15 +35,16 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
         const report = await runMigration({
           pool: db.pool, source, mappingYaml, vars: mappingVars(flags), tenantId, targetSchema, controlSchema, mode,
           batchSize: flags['batch-size'] ? Number(flags['batch-size']) : undefined,
-          runKey: typeof flags['run-key'] === 'string' ? flags['run-key'] : undefined,
+          runKey: flags['run-key'],
           incremental: flags.incremental === true,
           onProgress: (e) => progress.update(e),
           logger: createLogger({ level: flags.verbose ? 'info' : 'warn' }),
         });
         progress.done();
-        const files = await writeReportFiles(report, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
+        const files = await writeReportFiles(report, flags['report-dir']);
         const verdict = reportOutcome(report);
-        process.stdout.write(`${countsTable(report)}\n${warningsSummary(report)}\n\n${outcomeLine(report, verdict)} in ${report.durationSeconds.toFixed(1)} s\nreport: ${files.html}\n        ${files.json}\n        ${files.pdf}\n`);
+        if (flags.json) process.stdout.write(JSON.stringify({ outcome: verdict.outcome, reason: verdict.reason, exitCode: verdict.exitCode, files, report }) + '\n');
+        else process.stdout.write(`${countsTable(report)}\n${warningsSummary(report)}\n\n${outcomeLine(report, verdict)} in ${report.durationSeconds.toFixed(1)} s\nreport: ${files.html}\n        ${files.json}\n        ${files.pdf}\n`);
         return verdict.exitCode;
       } finally {
         progress.done();
@@ -48,15 +52,19 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
         await db.close();
       }
     },
-  };
+  });
 }
 
-const preview: Command = {
+const preview = defineCommand({
   name: 'preview',
   summary: 'show N sample records, source beside target',
-  usage: `nexus-migrate preview --entity E [--limit N] ${COMMON}`,
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: {
+    entity: { type: 'string', value: 'E', required: true, description: 'the entity to preview' },
+    limit: { type: 'string', value: 'N', default: '5', description: 'how many records' },
+    ...SOURCE_OPTIONS, ...MAPPING_OPTIONS, ...SCHEMA_OPTIONS, ...JSON_OPTION,
+  },
+  async run({ flags }) {
+    const { previewRecords } = await import('../../engine/preview.ts');
     const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
     const db = await openMigrated(targetSchema, str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA));
     const source = await openSource(flags);
@@ -65,41 +73,54 @@ const preview: Command = {
         pool: db.pool, targetSchema, source, mappingYaml: await readMapping(flags), vars: mappingVars(flags),
         tenantId: str(flags, 'tenant', process.env.TENANT_ID), entity: str(flags, 'entity'), limit: Number(flags.limit ?? 5),
       });
-      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      // Already one JSON document; --json only drops the indentation.
+      process.stdout.write((flags.json ? JSON.stringify(rows) : JSON.stringify(rows, null, 2)) + '\n');
       return 0;
     } finally {
       await source.close();
       await db.close();
     }
   },
-};
+});
 
-const rollback: Command = {
+const RUN_POSITIONAL = [{ name: 'runId', description: 'the run (its id, as run and the reports print it)' }] as const;
+
+const rollback = defineCommand({
   name: 'rollback',
   summary: 'remove what a run created and restore what it changed',
-  usage: 'nexus-migrate rollback <runId> [--force] [--target-schema S] [--control-schema S]',
-  async run(args) {
-    const { flags, positional } = parseFlags(args);
+  positionals: RUN_POSITIONAL,
+  options: {
+    run: { type: 'string', value: 'ID', description: 'the run id (instead of <runId>)' },
+    force: { type: 'boolean', description: 'roll back even when later runs touched the same records' },
+    ...SCHEMA_OPTIONS, ...JSON_OPTION,
+  },
+  async run({ flags, positional }) {
+    const { rollbackRun } = await import('../../engine/rollback.ts');
     const runId = positional[0] ?? str(flags, 'run');
     const targetSchema = str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
     const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
     const db = await openMigrated(targetSchema, controlSchema);
     try {
       const r = await rollbackRun(db.pool, { controlSchema, targetSchema, runId, force: flags.force === true });
-      process.stdout.write(`run ${runId} rolled back: ${r.deleted} rows removed, ${r.restored} rows restored\n`);
+      process.stdout.write(flags.json ? JSON.stringify({ runId, ...r }) + '\n' : `run ${runId} rolled back: ${r.deleted} rows removed, ${r.restored} rows restored\n`);
       return 0;
     } finally {
       await db.close();
     }
   },
-};
+});
 
-const report: Command = {
+const report = defineCommand({
   name: 'report',
   summary: "print or write a run's report (JSON, HTML, PDF)",
-  usage: 'nexus-migrate report <runId> [--json] [--report-dir D] [--control-schema S]',
-  async run(args) {
-    const { flags, positional } = parseFlags(args);
+  positionals: RUN_POSITIONAL,
+  options: {
+    run: { type: 'string', value: 'ID', description: 'the run id (instead of <runId>)' },
+    'report-dir': { type: 'string', value: 'D', description: 'where the HTML, PDF and JSON report go' },
+    ...SCHEMA_OPTIONS, ...JSON_OPTION,
+  },
+  async run({ flags, positional }) {
+    const [{ buildReport }, { countsTable, warningsSummary, writeReportFiles }] = await Promise.all([import('../../engine/report.ts'), import('../write-report.ts')]);
     const runId = positional[0] ?? str(flags, 'run');
     const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
     const db = await openMigrated(str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
@@ -107,7 +128,7 @@ const report: Command = {
       const r = await buildReport(db.pool, controlSchema, runId);
       if (flags.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       else {
-        const files = await writeReportFiles(r, typeof flags['report-dir'] === 'string' ? flags['report-dir'] : undefined);
+        const files = await writeReportFiles(r, flags['report-dir']);
         process.stdout.write(`${countsTable(r)}\n${warningsSummary(r)}\nreport: ${files.html}\n`);
       }
       return 0;
@@ -115,7 +136,6 @@ const report: Command = {
       await db.close();
     }
   },
-};
+});
 
 export const engineCommands: Command[] = [migrateCommand('run'), migrateCommand('dry-run'), preview, rollback, report];
-void readFile;
