@@ -19,7 +19,6 @@ import { createLogger } from '../../../shared/log/logger.ts';
 import { registerSecret } from '../../../shared/log/redact.ts';
 import type { SourceConnector } from '../../../shared/connector.ts';
 import { loadConnectorFactory, registry } from '../../../connectors/registry.ts';
-import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
 import type { TransportKeyPair } from '../../bundle/verify.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, MAPPING_OPTIONS, SCHEMA_OPTIONS, mappingVars, openMigrated, unknownSourceMessage } from '../engine-options.ts';
 
@@ -62,6 +61,7 @@ export async function resolveSource(spec: string, flags: Flags): Promise<SourceC
 }
 
 async function recipientKey(flags: Flags): Promise<string> {
+  const { loadTransportKey, transportKeyFile } = await import('../../agent-gateway/transport-key.ts');
   const direct = str(flags, 'recipient');
   if (direct) return direct;
   const file = str(flags, 'recipient-file');
@@ -76,6 +76,7 @@ async function recipientKey(flags: Flags): Promise<string> {
 }
 
 async function transportKeyPair(flags: Flags): Promise<TransportKeyPair> {
+  const { loadTransportKey, transportKeyFile } = await import('../../agent-gateway/transport-key.ts');
   const file = str(flags, 'key-file');
   const raw = file ? await readFile(file, 'utf8') : process.env.NEXUS_TRANSPORT_KEY;
   // Else the key file `serve` created (NEXUS_TRANSPORT_KEY_FILE or $NEXUS_DATA_DIR/transport-key.json).

@@ -1,6 +1,6 @@
 /** `nexus-migrate sample-db`: create a platform-shaped sample database with generated, referentially consistent data. */
 import { defineCommand } from '../command.ts';
-import { PLATFORMS } from '../../../connectors/sql/platform-description.ts';
+import { PLATFORMS } from '../../../connectors/sql/platforms.ts';
 import { redactText } from '../../../shared/log/redact.ts';
 
 const USAGE = 'usage: nexus-migrate sample-db --platform cargowise|sap-tm|oracle-tm --dialect postgres|mysql --url <url> --rows <n> --seed <s> [--bad-data] [--schema S] [--replace]';

@@ -12,13 +12,8 @@
  * so staged agent batches and in-flight jobs still decrypt after a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { anchorHeads } from '../../audit/anchor.ts';
 import { defineCommand } from '../command.ts';
-import { createLogger, type Logger } from '../../../shared/log/logger.ts';
-import type { EncodedKeyPair } from '../../../shared/crypto/index.ts';
-import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
+import { createLogger } from '../../../shared/log/logger.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
 import type { LocalKeyProvider } from '../../api/credentials/key-provider.ts';
 
@@ -26,22 +21,6 @@ export class ServeUsageError extends Error {
   override readonly name = 'ServeUsageError';
 }
 
-/**
- * The transport key pair for this control plane: NEXUS_TRANSPORT_KEY, else the key file
- * (created 0600 on first start, read on every later one). Logs the file path, never the key.
- */
-export function serveTransportKey(log: Logger, env: NodeJS.ProcessEnv = process.env): EncodedKeyPair {
-  if (env.NEXUS_TRANSPORT_KEY) return loadTransportKey({ env });
-  const file = transportKeyFile(env);
-  if (existsSync(file)) {
-    if ((statSync(file).mode & 0o077) !== 0) log.warn('the transport key file is readable by other users; chmod 600 it', { file });
-    return loadTransportKey({ env, file });
-  }
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const pair = loadTransportKey({ env, file, create: true });
-  log.warn('NEXUS_TRANSPORT_KEY is not set: created the transport key file; back it up, agents\' data cannot be decrypted without it', { file });
-  return pair;
-}
 
 export const serveCommand = defineCommand({
   name: 'serve',
@@ -62,6 +41,7 @@ export const serveCommand = defineCommand({
       import('../../db/embedded.ts'), import('../../db/migrate.ts'), import('../../agent-gateway/gateway.ts'), import('../../api/agent-adapter.ts'),
       import('../../api/bootstrap.ts'), import('../../api/credentials/key-provider.ts'), import('../../api/server.ts'), import('../../console/build.ts'),
     ]);
+    const [{ anchorHeads }, { serveTransportKey }] = await Promise.all([import('../../audit/anchor.ts'), import('../../agent-gateway/serve-transport-key.ts')]);
     const log = createLogger({ base: { component: 'serve' } });
     const port = Number(flags.port ?? 8080);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServeUsageError(`--port needs a port number, got ${String(flags.port)}`);
