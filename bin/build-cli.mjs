@@ -13,12 +13,14 @@
  * Without esbuild (an install with --omit=dev) this prints a note and exits 0: bin/nexus-migrate.mjs
  * then runs the TypeScript through tsx, as before.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT = path.join(ROOT, 'dist', 'cli');
+const FINAL = path.join(ROOT, 'dist', 'cli');
+// Built beside the final folder, then swapped in, so a CLI starting meanwhile sees the old build or the new one.
+const OUT = path.join(ROOT, 'dist', `cli-next-${process.pid}`);
 
 let esbuild;
 try {
@@ -33,7 +35,7 @@ const selfLocated = {
   setup(build) {
     build.onLoad({ filter: /\.(ts|tsx|mts)$/ }, (args) => {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-      const rel = path.relative(OUT, args.path).split(path.sep).join('/');
+      const rel = path.relative(FINAL, args.path).split(path.sep).join('/');
       const url = `new URL(${JSON.stringify(rel)}, import.meta.url).href`;
       const contents = readFileSync(args.path, 'utf8')
         .replace(/\bimport\.meta\.url\b/g, url)
@@ -70,4 +72,6 @@ const result = await esbuild.build({
 // What bin/nexus-migrate.mjs checks: the build is fresh when no input changed after it.
 const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules'));
 writeFileSync(path.join(OUT, 'build-info.json'), JSON.stringify({ builtAt: started, inputs }) + '\n');
+rmSync(FINAL, { recursive: true, force: true });
+renameSync(OUT, FINAL);
 process.stderr.write(`build-cli: ${inputs.length} files → dist/cli in ${Date.now() - started} ms\n`);
