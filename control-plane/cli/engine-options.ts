@@ -44,13 +44,33 @@ export const SOURCE_OPTIONS = {
   'token-url': { type: 'string', value: 'U', description: "the vendor's OAuth token URL" },
 } as const satisfies Options;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A tenant/franchise id flag: a UUID, said so before anything connects. */
+export function uuidCheck(flag: string, where: string): (v: string) => void {
+  return (v) => {
+    if (!UUID.test(v)) throw new UsageError(`--${flag} must be an id (a UUID like 123e4567-e89b-12d3-a456-426614174000), got "${v}"; ${where}`);
+  };
+}
+
 export const MAPPING_OPTIONS = {
-  tenant: { type: 'string', value: 'UUID', description: 'the Logic Nexus tenant (else TENANT_ID)' },
-  franchise: { type: 'string', value: 'UUID', description: 'the franchise, mapping variable FRANCHISE_ID (else FRANCHISE_ID)' },
+  tenant: { type: 'string', value: 'UUID', check: uuidCheck('tenant', 'tenant ids are the id column of the target schema\'s tenants table (SELECT id, name FROM tenants)'), description: 'the Logic Nexus tenant (else TENANT_ID)' },
+  franchise: { type: 'string', value: 'UUID', check: uuidCheck('franchise', 'franchise ids are the id column of the target schema\'s franchises table (SELECT id, name FROM franchises WHERE tenant_id = …); create the franchise in Logic Nexus first if it is missing'), description: 'the franchise, mapping variable FRANCHISE_ID (else FRANCHISE_ID)' },
   mapping: { type: 'string', value: 'F', description: "mapping YAML (default: the connector's template)" },
   vars: { type: 'string', value: 'K=V,K2=V2', description: 'more mapping variables' },
   var: { type: 'string', value: 'K=V', description: 'alias of --vars' },
 } as const satisfies Options;
+
+/** Read a file a flag names; a failure (some, like EISDIR, carry no path) names the flag and the file. */
+export async function readInputFile(flag: string, file: string | URL): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e === 'object' && e.code && !e.path) e.path = String(file);
+    if (e && typeof e === 'object' && e.code) e.message = `${flag}: ${e.message}`;
+    throw err;
+  }
+}
 
 export function str(flags: Flags, name: string, fallback?: string): string {
   const v = flags[name];
@@ -82,9 +102,16 @@ export async function openSource(flags: Flags): Promise<SourceConnector> {
   }
   const entry = registry[source];
   if (!entry) throw new UsageError(unknownSourceMessage(source));
-  const credentials = typeof flags['credentials-file'] === 'string'
-    ? (JSON.parse(await readFile(flags['credentials-file'], 'utf8')) as Record<string, string>)
-    : {};
+  const file = flags['credentials-file'];
+  let credentials: Record<string, string> = {};
+  if (typeof file === 'string') {
+    try {
+      credentials = JSON.parse(await readInputFile('--credentials-file', file)) as Record<string, string>;
+    } catch (err) {
+      if (err instanceof SyntaxError) throw new UsageError(`--credentials-file ${file} is not valid JSON; it holds the vendor's credential fields, like {"clientId": "…", "clientSecret": "…"}`);
+      throw err;
+    }
+  }
   for (const v of Object.values(credentials)) registerSecret(String(v));
   const factory = await entry.connector();
   return factory({
@@ -96,7 +123,7 @@ export async function openSource(flags: Flags): Promise<SourceConnector> {
 
 export async function readMapping(flags: Flags): Promise<string> {
   const source = str(flags, 'source');
-  if (typeof flags.mapping === 'string') return readFile(flags.mapping, 'utf8');
+  if (typeof flags.mapping === 'string') return readInputFile('--mapping', flags.mapping);
   const entry = registry[source];
   if (entry?.mapping) return readFile(entry.mapping, 'utf8');
   throw new UsageError('--mapping <file.yaml> is required');

@@ -2,6 +2,7 @@
 import { commands } from './commands/index.ts';
 import { commandHelp, parseCommandArgs, type Command } from './command.ts';
 import { suggest } from './suggest.ts';
+import { humanError } from './human-error.ts';
 import { redactText } from '../../shared/log/redact.ts';
 
 function help(): string {
@@ -72,9 +73,10 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseCommandArgs(cmd, rest);
     return await cmd.run.call(cmd, parsed);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
     const usage = isUsageError(err);
-    process.stderr.write(`nexus-migrate ${cmd.name}: ${redactText(msg)}\n${usage ? `Run \`nexus-migrate ${cmd.name} --help\` for its options.\n` : ''}`);
+    process.stderr.write(`nexus-migrate ${cmd.name}: ${redactText(humanError(err))}\n${usage ? `Run \`nexus-migrate ${cmd.name} --help\` for its options.\n` : ''}`);
+    // The raw cause, for support: with --verbose (logs carry it too).
+    if (!usage && rest.some((a) => a === '--verbose' || a === '-v')) process.stderr.write(`cause: ${redactText(err instanceof Error ? err.stack ?? err.message : String(err))}\n`);
     return usage ? 2 : 1;
   }
 }
