@@ -48,13 +48,14 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<Ran> {
+function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), ...args], {
       cwd: home,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NEXUS_DATA_DIR: path.join(home, 'data'), NEXUS_AGENT_DATA_DIR: path.join(home, 'agent'),
         DATABASE_URL: `postgres://nobody@127.0.0.1:${port}/none`, TEST_DATABASE_URL: `postgres://nobody@127.0.0.1:${port}/none`,
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -106,6 +107,14 @@ describe('nexus-migrate --help', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
+  });
+
+  it('given the TypeScript sources instead of the compiled CLI (NEXUS_CLI_FROM_SOURCE=1), then `run --help` prints the same usage', async () => {
+    const [compiled, source] = await Promise.all([cli(['run', '--help']), cli(['run', '--help'], { NEXUS_CLI_FROM_SOURCE: '1' })]);
+    expect(compiled.code).toBe(0);
+    expect(source.code).toBe(0);
+    expect(source.stdout).toBe(compiled.stdout);
+    expect(compiled.stdout).toContain('--source NAME');
   });
 
   const badFlags: { args: string[]; message: RegExp }[] = [
