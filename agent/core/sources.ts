@@ -43,7 +43,8 @@ type SqlConnectorCtor = new (opts: { connection: Record<string, unknown>; platfo
 export const defaultSourceFactory: SourceFactory = async (settings, password) => {
   const file = existsSync(SQL_INDEX) ? SQL_INDEX : existsSync(SQL_CONNECTOR) ? SQL_CONNECTOR : null;
   if (!file) throw new SourceUnavailableError('the SQL source connector (connectors/sql) is not part of this build');
-  const mod = (await import(file)) as { SqlSourceConnector?: SqlConnectorCtor };
+  // A literal import, so the bundled CLI carries the connector (the existence checks above stay for partial builds).
+  const mod = (await import('../../connectors/sql/sql-source-connector.ts')) as unknown as { SqlSourceConnector?: SqlConnectorCtor };
   if (typeof mod.SqlSourceConnector !== 'function') throw new SourceUnavailableError(`${path.basename(file)} does not export SqlSourceConnector`);
   const s = settings as ConnectionSettings;
   const dialect = s.type === 'sqlserver' ? 'mssql' : s.type;

@@ -4,13 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from '../../control-plane/cli/command.ts';
-import { openSecretStore } from './open-secret-store.ts';
 
 export const keychainCheckCommand: Command = {
   name: 'keychain check',
   summary: 'Round-trip a throwaway secret through the OS keychain the agent uses',
-  usage: 'nexus-migrate keychain check',
+  options: {},
   async run(): Promise<number> {
+    const { openSecretStore } = await import('./open-secret-store.ts');
     const account = `probe:${randomBytes(6).toString('hex')}`;
     const probe = randomBytes(18).toString('base64url');
     let stored = false;

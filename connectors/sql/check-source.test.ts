@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCommand } from '../../control-plane/cli/command.ts';
+import { main } from '../../control-plane/cli/main.ts';
 import { agentCheckSourceCommand } from '../../control-plane/cli/commands/agent-check-source.ts';
 import { sampleDbCommand } from '../../control-plane/cli/commands/sample-db.ts';
 import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../test/support/pg.ts';
@@ -75,24 +77,24 @@ describe('CLI: sample-db then agent check-source', () => {
 
   it('given sample-db for OTM into a schema, then agent check-source recognises it and prints no password', async () => {
     const url = TEST_DATABASE_URL.replace('postgres://postgres@', `postgres://postgres:${encodeURIComponent(SECRET)}@`);
-    const made = await captureStdout(() => sampleDbCommand.run(['--platform', 'oracle-tm', '--dialect', 'postgres', '--url', url, '--rows', '400', '--seed', '4', '--schema', s.schema]));
+    const made = await captureStdout(() => runCommand(sampleDbCommand, ['--platform', 'oracle-tm', '--dialect', 'postgres', '--url', url, '--rows', '400', '--seed', '4', '--schema', s.schema]));
     expect(made.code).toBe(0);
     expect(JSON.parse(made.out)).toMatchObject({ ok: true, platform: 'oracle-tm' });
     expect(made.out).not.toContain(SECRET);
-    const checked = await captureStdout(() => agentCheckSourceCommand.run(['--url', url, '--schema', s.schema, '--json']));
+    const checked = await captureStdout(() => runCommand(agentCheckSourceCommand, ['--url', url, '--schema', s.schema, '--json']));
     expect(checked.code).toBe(0);
     const report = JSON.parse(checked.out);
     expect(report.platform).toMatchObject({ name: 'oracle-tm', version: 'OTM 6.4+ (freight invoices present)' });
     expect(report.entities.map((e: { entity: string }) => e.entity)).toContain('OrderRelease');
     expect(checked.out).not.toContain(SECRET);
-    const human = await captureStdout(() => agentCheckSourceCommand.run(['--url', url, '--schema', s.schema]));
+    const human = await captureStdout(() => runCommand(agentCheckSourceCommand, ['--url', url, '--schema', s.schema]));
     expect(human.out).toMatch(/platform: oracle-tm/);
     expect(human.out).toMatch(/read-only session: yes/);
     expect(human.out).not.toContain(SECRET);
   });
 
   it('given an unknown platform, then sample-db exits 2 with usage', async () => {
-    const r = await captureStdout(() => sampleDbCommand.run(['--platform', 'magaya', '--dialect', 'postgres', '--url', TEST_DATABASE_URL]));
+    const r = await captureStdout(() => main(['sample-db', '--platform', 'magaya', '--dialect', 'postgres', '--url', TEST_DATABASE_URL]));
     expect(r.code).toBe(2);
   });
 });

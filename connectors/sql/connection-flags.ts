@@ -10,7 +10,7 @@ import type { DialectName, SqlConnectionConfig } from './types.ts';
  * The password comes from the environment variable named by --password-env (default
  * NEXUS_SOURCE_PASSWORD), never from a flag, so it does not land in shell history.
  */
-export function connectionFromFlags(flags: Record<string, string | true>, env: NodeJS.ProcessEnv = process.env): SqlConnectionConfig {
+export function connectionFromFlags(flags: Readonly<Record<string, string | boolean | string[] | undefined>>, env: NodeJS.ProcessEnv = process.env): SqlConnectionConfig {
   const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
   if (flags.password !== undefined) throw new SqlConfigError('do not pass --password on the command line; put it in an environment variable and name it with --password-env');
   const url = str('url');

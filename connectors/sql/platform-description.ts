@@ -4,6 +4,7 @@
  * discovery (recognition, tolerant column matching), reading (key and cursor columns) and the
  * sample-database generator. Each platform keeps one as connectors/<platform>/schema.yaml.
  */
+import { PLATFORMS, type PlatformName } from './platforms.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -142,5 +143,4 @@ export function loadPlatformDescription(platform: string): PlatformDescription {
   return d;
 }
 
-export const PLATFORMS = ['cargowise', 'sap-tm', 'oracle-tm'] as const;
-export type PlatformName = (typeof PLATFORMS)[number];
+export { PLATFORMS, type PlatformName };

@@ -16,10 +16,18 @@ export class IntegrationMissingError extends Error {
   override readonly name = 'IntegrationMissingError';
 }
 
+// Literal imports, so the bundled CLI (dist/cli, bin/build-cli.mjs) carries these modules too.
+const MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
+  '../engine/run.ts': () => import('../engine/run.ts'),
+  '../engine/rollback.ts': () => import('../engine/rollback.ts'),
+  '../engine/preview.ts': () => import('../engine/preview.ts'),
+  '../report/pdf.ts': () => import('../report/pdf.ts'),
+};
+
 async function importIfPresent(rel: string): Promise<Record<string, unknown> | null> {
-  const url = new URL(rel, import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return null;
-  return (await import(url.href)) as Record<string, unknown>;
+  const load = MODULES[rel];
+  if (!load || !existsSync(fileURLToPath(new URL(rel, import.meta.url)))) return null;
+  return load();
 }
 
 async function engineFn<T>(file: string, name: string): Promise<T> {

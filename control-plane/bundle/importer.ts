@@ -47,10 +47,8 @@ export interface ImportBundleResult {
   bundle: Pick<VerifiedBundle, 'header' | 'manifest'>;
 }
 
-const ENGINE_MODULE = '../engine/run.ts';
-
 export async function loadRunMigration(): Promise<RunMigration> {
-  const mod = (await import(ENGINE_MODULE)) as { runMigration: RunMigration };
+  const mod = (await import('../engine/run.ts')) as { runMigration: RunMigration };
   return mod.runMigration;
 }
 

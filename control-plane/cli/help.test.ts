@@ -3,8 +3,8 @@
  * points at a listener that records every connection, and none arrives; no file is written to the
  * data folder; nothing keeps running. Unknown commands say what is unknown, with a "did you mean".
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +19,22 @@ let port = 0;
 let connections = 0;
 let home: string;
 
+/** The compiled CLI is what users run (bin/build-cli.mjs via `npm ci`'s prepare): build it unless it is fresh. */
+function compiledIsFresh(): boolean {
+  try {
+    const info = JSON.parse(readFileSync(path.join(REPO_ROOT, 'dist/cli/build-info.json'), 'utf8')) as { builtAt: number; inputs: string[] };
+    return info.inputs.every((f) => statSync(path.join(REPO_ROOT, f)).mtimeMs <= info.builtAt);
+  } catch {
+    return false;
+  }
+}
+
 beforeAll(async () => {
+  if (!compiledIsFresh()) {
+    const b = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/build-cli.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`bin/build-cli.mjs failed: ${b.stderr}`);
+  }
+  expect(compiledIsFresh()).toBe(true);
   listener = net.createServer((s) => {
     connections++;
     s.destroy();
@@ -33,13 +48,14 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<Ran> {
+function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), ...args], {
       cwd: home,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NEXUS_DATA_DIR: path.join(home, 'data'), NEXUS_AGENT_DATA_DIR: path.join(home, 'agent'),
         DATABASE_URL: `postgres://nobody@127.0.0.1:${port}/none`, TEST_DATABASE_URL: `postgres://nobody@127.0.0.1:${port}/none`,
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -70,7 +86,10 @@ describe('nexus-migrate --help', () => {
     const r = await cli(args);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(new RegExp(`^Usage: nexus-migrate ${name.replace(/ /g, ' ')}`));
-    expect(r.stdout).toContain(commands.find((c) => c.name === name)!.summary);
+    const cmd = commands.find((c) => c.name === name)!;
+    expect(r.stdout).toContain(cmd.summary);
+    // The usage is generated from the declarations: every declared option is in it.
+    for (const option of Object.keys(cmd.options)) expect(r.stdout).toContain(`--${option}`);
     expect(r.code).toBe(0);
     expect(connections).toBe(before);
     expect(readdirSync(home).filter((f) => f !== '.cache' && f !== '.npm')).toEqual([]);
@@ -88,5 +107,43 @@ describe('nexus-migrate --help', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
+  });
+
+  it('given the TypeScript sources instead of the compiled CLI (NEXUS_CLI_FROM_SOURCE=1), then `run --help` prints the same usage', async () => {
+    const [compiled, source] = await Promise.all([cli(['run', '--help']), cli(['run', '--help'], { NEXUS_CLI_FROM_SOURCE: '1' })]);
+    expect(compiled.code).toBe(0);
+    expect(source.code).toBe(0);
+    expect(source.stdout).toBe(compiled.stdout);
+    expect(compiled.stdout).toContain('--source NAME');
+  });
+
+  const badFlags: { args: string[]; message: RegExp }[] = [
+    { args: ['run', '--sorce', 'csv', '--path', '.'], message: /unknown option --sorce for "run"; did you mean --source\?/ },
+    { args: ['agent', 'start', '--headles'], message: /unknown option --headles for "agent start"; did you mean --headless\?/ },
+    { args: ['bundle', 'export', '--tenat', 't', '--source', 'demo', '--out', 'x'], message: /unknown option --tenat for "bundle export"; did you mean --tenant\?/ },
+    { args: ['audit', 'verify', '--jsno'], message: /unknown option --jsno for "audit verify"; did you mean --json\?/ },
+    { args: ['demo', '-x'], message: /unknown option -x for "demo"/ },
+    { args: ['serve', '--port'], message: /--port needs a value/ },
+    { args: ['serve', '--port', '--insecure-dev-key'], message: /--port needs a value, but the next argument is the option --insecure-dev-key/ },
+    { args: ['agent', 'start', '--headless=yes'], message: /--headless is a switch and takes no value/ },
+    { args: ['run', '--source', 'sfdc', '--tenant', 't'], message: /unknown source 'sfdc'; did you mean 'salesforce'\? Known sources: csv, cargowise, dynamics, hubspot/ },
+    { args: ['preview', '--source', 'hubspt', '--entity', 'Contact'], message: /unknown source 'hubspt'; did you mean 'hubspot'\?/ },
+    { args: ['bench', '--source', 'cargowise'], message: /unknown source 'cargowise'\. Known sources: dynamics, hubspot, salesforce \(the sources with a rate benchmark\)/ },
+    { args: ['run', '--path', '.'], message: /--source is required/ },
+    { args: ['preview', '--source', 'csv'], message: /--entity is required/ },
+    { args: ['agent', 'enroll', '--url', 'http://x'], message: /--token is required/ },
+    { args: ['sample-db', '--platform', 'cargowse', '--dialect', 'postgres', '--url', 'postgres://x'], message: /--platform must be one of cargowise, sap-tm, oracle-tm, got "cargowse"; did you mean cargowise\?/ },
+    { args: ['rollback', 'a', 'b'], message: /unexpected argument "b"; "rollback" takes <runId>/ },
+    { args: ['bundle', 'import', '--tenant', 't'], message: /missing <file>/ },
+    { args: ['audit', 'anchor', 'now'], message: /"audit anchor" takes no arguments, got "now"/ },
+  ];
+  it.concurrent.each(badFlags)('given `$args`, then it says which flag is wrong, connects nowhere and exits 2', async ({ args, message }) => {
+    const before = connections;
+    const r = await cli(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain(`Run \`nexus-migrate ${args.filter((a) => /^[a-z]/.test(a)).slice(0, args[0] === 'agent' || args[0] === 'bundle' || args[0] === 'audit' ? 2 : 1).join(' ')} --help\``);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(2);
+    expect(connections).toBe(before);
   });
 });

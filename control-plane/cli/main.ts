@@ -1,7 +1,8 @@
 /** `nexus-migrate <command> [...args]` */
 import { commands } from './commands/index.ts';
-import type { Command } from './command.ts';
+import { commandHelp, parseCommandArgs, type Command } from './command.ts';
 import { suggest } from './suggest.ts';
+import { humanError } from './human-error.ts';
 import { redactText } from '../../shared/log/redact.ts';
 import { EXIT_CODES } from '../../shared/outcome.ts';
 
@@ -12,10 +13,11 @@ function help(): string {
   return lines.join('\n');
 }
 
-/** A command's own usage: what `<command> --help` prints, and nothing else happens. */
-export function commandHelp(c: Command): string {
-  const usage = c.usage ?? c.name;
-  return `Usage: nexus-migrate ${usage.startsWith(c.name) ? usage : `${c.name} ${usage}`}\n\n${c.summary}\n`;
+export { commandHelp };
+
+/** Usage errors (unknown or malformed flags, a missing argument) exit 2, as shared/outcome.ts says. */
+function isUsageError(err: unknown): boolean {
+  return err instanceof Error && err.name.endsWith('UsageError');
 }
 
 /** `--help` / `-h` anywhere before a `--` terminator. */
@@ -69,12 +71,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await cmd.run(rest);
+    const parsed = parseCommandArgs(cmd, rest);
+    return await cmd.run.call(cmd, parsed);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`nexus-migrate ${cmd.name}: ${redactText(msg)}\n`);
-    // A bad flag is a usage error; a preflight refusal is a run that failed before it loaded.
-    if (err instanceof Error && err.name === 'UsageError') return EXIT_CODES.usage;
+    const usage = isUsageError(err);
+    process.stderr.write(`nexus-migrate ${cmd.name}: ${redactText(humanError(err))}\n${usage ? `Run \`nexus-migrate ${cmd.name} --help\` for its options.\n` : ''}`);
+    // The raw cause, for support: with --verbose (logs carry it too).
+    if (!usage && rest.some((a) => a === '--verbose' || a === '-v')) process.stderr.write(`cause: ${redactText(err instanceof Error ? err.stack ?? err.message : String(err))}\n`);
+    if (usage) return EXIT_CODES.usage;
+    // A preflight refusal is a run that failed before it loaded.
     if (err instanceof Error && err.name === 'PreflightError') return EXIT_CODES.failed;
     return 1;
   }

@@ -2,7 +2,7 @@
 import { checkIdentifier, checkInteger, checkUuid, type Checked } from '../../shared/validate.ts';
 import { UsageError } from './engine-options.ts';
 
-type Flags = Record<string, string | true>;
+type Flags = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 function take<T>(c: Checked<T>): T {
   if (!c.ok) throw new UsageError(c.error);
@@ -11,7 +11,7 @@ function take<T>(c: Checked<T>): T {
 
 function flagValue(flags: Flags, name: string): string | undefined {
   const v = flags[name];
-  if (v === true) throw new UsageError(`--${name} needs a value`);
+  if (v === true || v === false || Array.isArray(v)) throw new UsageError(`--${name} needs one value`);
   return v;
 }
 

@@ -3,18 +3,15 @@
  * Re-wraps every stored credential's data key under NEXUS_MASTER_KEY (the new key); the old
  * key(s) must be in NEXUS_MASTER_KEY_PREVIOUS. Secrets are never decrypted to the output.
  */
-import { parseFlags, type Command } from '../../cli/command.ts';
+import { defineCommand } from '../../cli/command.ts';
 import { DEFAULT_CONTROL_SCHEMA } from '../../cli/engine-options.ts';
-import { openDatabase } from '../../db/embedded.ts';
-import { keyProviderFromEnv } from './key-provider.ts';
-import { rotateMasterKey } from './store.ts';
 
-export const rotateMasterKeyCommand: Command = {
+export const rotateMasterKeyCommand = defineCommand({
   name: 'rotate-master-key',
   summary: 'Re-wrap stored credentials under a new NEXUS_MASTER_KEY (old key in NEXUS_MASTER_KEY_PREVIOUS)',
-  usage: 'rotate-master-key [--control-schema nexus_migrate]',
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: { 'control-schema': { type: 'string', value: 'S', description: 'control schema (NEXUS_CONTROL_SCHEMA, else nexus_migrate)' } },
+  async run({ flags }) {
+    const [{ openDatabase }, { keyProviderFromEnv }, { rotateMasterKey }] = await Promise.all([import('../../db/embedded.ts'), import('./key-provider.ts'), import('./store.ts')]);
     const schema = typeof flags['control-schema'] === 'string' ? flags['control-schema'] : DEFAULT_CONTROL_SCHEMA;
     const keys = keyProviderFromEnv();
     const db = await openDatabase();
@@ -26,4 +23,4 @@ export const rotateMasterKeyCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -9,26 +9,23 @@
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { Agent } from '../../../agent/core/agent.ts';
-import { agentSocketUrl } from '../../../agent/core/ui-bridge.ts';
+import type { Agent } from '../../../agent/core/agent.ts';
 import type { ConnectionSettings } from '../../../agent/core/sources.ts';
-import { openSecretStore } from '../../../agent/secrets/open-secret-store.ts';
-import { SOURCE_TYPES, type SourceType } from '../../../agent/ui/agent-api.ts';
-import { stderrSink } from '../../../shared/log/logger.ts';
+import type { SourceType } from '../../../agent/ui/agent-api.ts';
 import { registerSecret } from '../../../shared/log/redact.ts';
-import { parseFlags, type Command } from '../command.ts';
+import { defineCommand, type Command, type Flags, type Parsed } from '../command.ts';
 
 export class AgentUsageError extends Error {
   override readonly name = 'AgentUsageError';
 }
 
-function dataDir(flags: Record<string, string | true>): string {
+function dataDir(flags: Flags): string {
   const d = flags['data-dir'];
   if (typeof d === 'string') return path.resolve(d);
   return process.env.NEXUS_AGENT_DATA_DIR ?? path.join(homedir(), '.nexus-migrate', 'agent');
 }
 
-function need(flags: Record<string, string | true>, name: string): string {
+function need(flags: Flags, name: string): string {
   const v = flags[name];
   if (typeof v !== 'string' || v.length === 0) throw new AgentUsageError(`--${name} is required`);
   return v;
@@ -41,12 +38,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-async function openAgent(flags: Record<string, string | true>): Promise<Agent> {
+async function openAgent(flags: Flags, config?: Record<string, unknown>): Promise<Agent> {
+  const [{ Agent }, { openSecretStore }, { stderrSink }] = await Promise.all([
+    import('../../../agent/core/agent.ts'), import('../../../agent/secrets/open-secret-store.ts'), import('../../../shared/log/logger.ts'),
+  ]);
+  if (config) return new Agent({ dataDir: dataDir(flags), secrets: await openSecretStore(), logSinks: [stderrSink], config });
   return new Agent({ dataDir: dataDir(flags), secrets: await openSecretStore(), logSinks: [stderrSink] });
 }
 
-async function start(args: string[]): Promise<number> {
-  const { flags } = parseFlags(args);
+async function start({ flags }: Parsed): Promise<number> {
   const agent = await openAgent(flags);
   let ui: { close(): Promise<void> } | null = null;
   try {
@@ -72,12 +72,12 @@ async function start(args: string[]): Promise<number> {
   }
 }
 
-async function enroll(args: string[]): Promise<number> {
-  const { flags } = parseFlags(args);
+async function enroll({ flags }: Parsed): Promise<number> {
+  const { agentSocketUrl } = await import('../../../agent/core/ui-bridge.ts');
   const token = need(flags, 'token');
   registerSecret(token);
   const overrides = typeof flags.name === 'string' ? { name: flags.name } : {};
-  const agent = new Agent({ dataDir: dataDir(flags), secrets: await openSecretStore(), logSinks: [stderrSink], config: overrides });
+  const agent = await openAgent(flags, overrides);
   try {
     const id = await agent.enroll(agentSocketUrl(need(flags, 'url')), token);
     process.stdout.write(JSON.stringify({ enrolled: true, ...id }) + '\n');
@@ -87,8 +87,8 @@ async function enroll(args: string[]): Promise<number> {
   }
 }
 
-async function connectionAdd(args: string[]): Promise<number> {
-  const { flags } = parseFlags(args);
+async function connectionAdd({ flags }: Parsed): Promise<number> {
+  const { SOURCE_TYPES } = await import('../../../agent/ui/agent-api.ts');
   const name = need(flags, 'name');
   const type = need(flags, 'type') as SourceType;
   if (!SOURCE_TYPES.includes(type)) throw new AgentUsageError(`--type must be one of ${SOURCE_TYPES.join(', ')}`);
@@ -109,8 +109,7 @@ async function connectionAdd(args: string[]): Promise<number> {
   }
 }
 
-async function status(args: string[]): Promise<number> {
-  const { flags } = parseFlags(args);
+async function status({ flags }: Parsed): Promise<number> {
   const agent = await openAgent(flags);
   try {
     const { jobProgress } = await import('../../../agent/core/progress.ts');
@@ -122,9 +121,36 @@ async function status(args: string[]): Promise<number> {
   }
 }
 
+const DATA_DIR = { 'data-dir': { type: 'string', value: 'D', description: "the agent's data folder (NEXUS_AGENT_DATA_DIR, else ~/.nexus-migrate/agent)" } } as const;
+
 export const agentCommands: Command[] = [
-  { name: 'agent start', summary: 'Run the on-prem agent (--headless: no local UI)', usage: 'agent start [--headless] [--data-dir D]', run: start },
-  { name: 'agent enroll', summary: 'Enroll this agent with a control plane token', usage: 'agent enroll --url U --token T [--data-dir D]', run: enroll },
-  { name: 'agent connection add', summary: 'Save a source connection (password into the OS keychain)', run: connectionAdd },
-  { name: 'agent status', summary: 'Show agent identity, jobs and spool', run: status },
+  defineCommand({
+    name: 'agent start', summary: 'Run the on-prem agent (--headless: no local UI)', run: start,
+    options: { headless: { type: 'boolean', description: 'no local UI' }, ...DATA_DIR },
+  }),
+  defineCommand({
+    name: 'agent enroll', summary: 'Enroll this agent with a control plane token', run: enroll,
+    options: {
+      url: { type: 'string', value: 'U', required: true, description: "the control plane's URL" },
+      token: { type: 'string', value: 'T', required: true, description: 'the enrollment token from the console or API' },
+      name: { type: 'string', value: 'N', description: 'the name the console shows for this agent' },
+      ...DATA_DIR,
+    },
+  }),
+  defineCommand({
+    name: 'agent connection add', summary: 'Save a source connection (password into the OS keychain)', run: connectionAdd,
+    options: {
+      name: { type: 'string', value: 'N', required: true, description: 'the connection name jobs refer to' },
+      type: { type: 'string', required: true, choices: ['postgres', 'mysql', 'sqlserver'], description: 'database type' },
+      host: { type: 'string', value: 'H', required: true, description: 'database host' },
+      port: { type: 'string', value: 'P', required: true, description: 'database port' },
+      database: { type: 'string', value: 'DB', required: true, description: 'database name' },
+      user: { type: 'string', value: 'U', required: true, description: 'database user' },
+      schema: { type: 'string', value: 'S', description: 'schema to read' },
+      platform: { type: 'string', value: 'cargowise|none|…', description: 'the platform the database belongs to' },
+      ...DATA_DIR,
+    },
+    notes: 'The password comes from stdin or NEXUS_SOURCE_PASSWORD and is stored in the OS keychain.',
+  }),
+  defineCommand({ name: 'agent status', summary: 'Show agent identity, jobs and spool (one JSON document)', run: status, options: { ...DATA_DIR } }),
 ];

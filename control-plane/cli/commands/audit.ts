@@ -2,27 +2,28 @@
  * `nexus-migrate audit verify [--tenant T]` and `audit anchor`: the tamper-evident audit trail.
  * verify exits 0 when every chain holds, 1 with the first break of each chain otherwise.
  */
-import type { Command } from '../command.ts';
-import { parseFlags } from '../command.ts';
-import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, openMigrated } from '../engine-options.ts';
-import { anchorFilePath, anchorHeads } from '../../audit/anchor.ts';
-import { verifyAudit } from '../../audit/verify.ts';
+import { defineCommand, JSON_OPTION, type Command, type Flags } from '../command.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, SCHEMA_OPTIONS, openMigrated } from '../engine-options.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function schemas(flags: Record<string, string | true>): { control: string; target: string } {
+function schemas(flags: Flags): { control: string; target: string } {
   return {
     control: typeof flags['control-schema'] === 'string' ? flags['control-schema'] : DEFAULT_CONTROL_SCHEMA,
     target: typeof flags['target-schema'] === 'string' ? flags['target-schema'] : DEFAULT_TARGET_SCHEMA,
   };
 }
 
-export const auditVerifyCommand: Command = {
+export const auditVerifyCommand = defineCommand({
   name: 'audit verify',
   summary: 'Check the hash-chained audit log, and its signed anchors, for edits, deletions, reordering and a cut tail',
-  usage: 'audit verify [--tenant <uuid>|system] [--control-schema nexus_migrate] [--json]',
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: {
+    tenant: { type: 'string', value: '<uuid>|system', description: "one tenant's chain (a tenant id), or the system chain" },
+    ...SCHEMA_OPTIONS, ...JSON_OPTION,
+  },
+  notes: 'Exit 0 when every chain holds, 1 with the first break of each chain otherwise.',
+  async run({ flags }) {
+    const { verifyAudit } = await import('../../audit/verify.ts');
     let tenant: string | undefined;
     if (typeof flags.tenant === 'string') {
       if (flags.tenant !== 'system' && !UUID.test(flags.tenant)) {
@@ -52,24 +53,24 @@ export const auditVerifyCommand: Command = {
       await db.close();
     }
   },
-};
+});
 
-export const auditAnchorCommand: Command = {
+export const auditAnchorCommand = defineCommand({
   name: 'audit anchor',
   summary: 'Sign the audit chains\' current heads and append them to the anchor file (serve does this every 5 minutes)',
-  usage: 'audit anchor [--control-schema nexus_migrate]',
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: { ...SCHEMA_OPTIONS, ...JSON_OPTION },
+  async run({ flags }) {
+    const { anchorFilePath, anchorHeads } = await import('../../audit/anchor.ts');
     const s = schemas(flags);
     const db = await openMigrated(s.target, s.control);
     try {
       const written = await anchorHeads(db.pool, s.control);
-      process.stdout.write(`${written.length} chain head(s) anchored in ${anchorFilePath()}\n`);
+      process.stdout.write(flags.json ? JSON.stringify({ anchored: written.length, file: anchorFilePath() }) + '\n' : `${written.length} chain head(s) anchored in ${anchorFilePath()}\n`);
       return 0;
     } finally {
       await db.close();
     }
   },
-};
+});
 
 export const auditCommands: Command[] = [auditVerifyCommand, auditAnchorCommand];

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { measureCopyBaseline } from '../../bench/copy-baseline.ts';
 
-type Flags = Record<string, string | true>;
+import type { Flags } from '../command.ts';
 
 async function tablesWithRows(url: string, schema: string): Promise<string[]> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });

@@ -1,7 +1,7 @@
 /** `bench --source <vendor>`: extraction against the vendor's emulator with its real rate limits on. */
 import { registry } from '../../../connectors/registry.ts';
 
-type Flags = Record<string, string | true>;
+import type { Flags } from '../command.ts';
 
 export async function benchSourceCli(vendor: string, records: number, flags: Flags): Promise<number> {
   const load = registry[vendor]?.bench;

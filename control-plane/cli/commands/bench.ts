@@ -3,18 +3,35 @@
  * agent → WebSocket → control plane → COPY) or `--source <vendor>` (SaaS emulator rate efficiency).
  * The last line is the machine-readable RESULT.
  */
-import type { Command } from '../command.ts';
-import { parseFlags } from '../command.ts';
-import { openDatabase } from '../../db/embedded.ts';
-import { benchEngine } from '../../bench/engine-bench.ts';
-import { progressPrinter } from '../progress.ts';
+import { defineCommand, JSON_OPTION } from '../command.ts';
+import { registry } from '../../../connectors/registry.ts';
+import { UsageError, unknownSourceMessage } from '../engine-options.ts';
 
-export const benchCommand: Command = {
+const BENCH_SOURCES = Object.keys(registry).filter((v) => registry[v]?.bench).sort();
+
+export const benchCommand = defineCommand({
   name: 'bench',
   summary: 'benchmark against the physical limit (psql \\copy of the same rows) measured in the same run',
-  usage: 'nexus-migrate bench [--records N] [--batch-size N] [--parallelism 2] [--compare-paths] [--via agent] [--source <vendor>]',
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: {
+    records: { type: 'string', value: 'N', default: '100000', description: 'synthetic records to load' },
+    'batch-size': { type: 'string', value: 'N', description: 'records per batch' },
+    parallelism: { type: 'string', value: 'N', default: '2', description: 'entities of one dependency level loaded at once (each holds two connections)' },
+    'compare-paths': { type: 'boolean', description: 'also time the COPY-then-merge load path' },
+    via: { type: 'string', choices: ['agent'], description: 'source DB → agent → WebSocket → control plane → COPY' },
+    source: {
+      type: 'string', value: '<vendor>', description: `extraction rate against a vendor emulator: ${BENCH_SOURCES.join(', ')}`,
+      check: (v) => { if (!BENCH_SOURCES.includes(v)) throw new UsageError(unknownSourceMessage(v, BENCH_SOURCES, ' (the sources with a rate benchmark)')); },
+    },
+    seconds: { type: 'string', value: 'S', description: 'how long the --source benchmark runs' },
+    'cli-start': { type: 'boolean', description: 'median of 5 starts of `nexus-migrate --help` and `run --help`, in ms' },
+    ...JSON_OPTION,
+  },
+  notes: 'The last line is the machine-readable RESULT (with --json: one JSON document instead).',
+  async run({ flags }) {
+    if (flags['cli-start']) {
+      const { benchCliStart } = await import('../../bench/cli-start.ts');
+      return benchCliStart({ json: flags.json === true });
+    }
     const records = Number(flags.records ?? 100_000);
     if (!Number.isInteger(records) || records < 1) throw new Error('--records must be a positive integer');
     if (flags.via === 'agent') {
@@ -25,8 +42,9 @@ export const benchCommand: Command = {
       const { benchSourceCli } = await import('./bench-source.ts');
       return benchSourceCli(flags.source, records, flags);
     }
-    const parallelism = flags.parallelism === undefined ? 2 : Number(flags.parallelism);
-    if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 8) throw new Error(`--parallelism needs a whole number from 1 to 8, got ${String(flags.parallelism)}`);
+    const [{ openDatabase }, { benchEngine }, { progressPrinter }] = await Promise.all([import('../../db/embedded.ts'), import('../../bench/engine-bench.ts'), import('../progress.ts')]);
+    const parallelism = Number(flags.parallelism ?? 2);
+    if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 8) throw new UsageError(`--parallelism needs a whole number from 1 to 8, got ${String(flags.parallelism)}`);
     // Each entity loading at once holds two connections.
     const db = await openDatabase({ maxConnections: 2 + parallelism * 2 });
     const progress = progressPrinter();
@@ -34,6 +52,11 @@ export const benchCommand: Command = {
       process.stderr.write(`bench: ${records.toLocaleString()} synthetic records → ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}\n`);
       const r = await benchEngine({ pool: db.pool, url: db.url, records, batchSize: flags['batch-size'] ? Number(flags['batch-size']) : undefined, parallelism, onProgress: (e) => progress.update(e) });
       progress.done();
+      if (flags.json) {
+        const m = flags['compare-paths'] ? await benchEngine({ pool: db.pool, url: db.url, records, loadPath: 'merge', baseline: false }) : null;
+        process.stdout.write(JSON.stringify({ records: r.records, loaded: r.loaded, quarantined: r.quarantined, seconds: r.seconds, copySeconds: r.copySeconds, ratio: r.ratio, peakRssMb: r.peakRssMb, ...(m ? { mergeSeconds: m.seconds } : {}) }) + '\n');
+        return 0;
+      }
       process.stdout.write(`engine: ${r.records} records (${r.loaded} loaded, ${r.quarantined} quarantined) in ${r.seconds.toFixed(2)} s = ${Math.round(r.records / r.seconds).toLocaleString()} rec/s\n`);
       process.stdout.write(`psql \\copy of the same rows into an identical empty schema: ${r.copySeconds.toFixed(2)} s\n`);
       if (flags['compare-paths']) {
@@ -49,4 +72,4 @@ export const benchCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -14,26 +14,18 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parseFlags, type Command } from '../command.ts';
+import { defineCommand, JSON_OPTION, type Command, type Flags } from '../command.ts';
 import { createLogger } from '../../../shared/log/logger.ts';
 import { registerSecret } from '../../../shared/log/redact.ts';
 import type { SourceConnector } from '../../../shared/connector.ts';
-import { CsvConnector } from '../../../connectors/csv/index.ts';
 import { loadConnectorFactory, registry } from '../../../connectors/registry.ts';
-import { writeBundle } from '../../../agent/bundle/writer.ts';
-import { syntheticSource } from '../../bench/synthetic-source.ts';
-import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
-import { importBundle } from '../../bundle/importer.ts';
-import { readBundleHeader, type TransportKeyPair } from '../../bundle/verify.ts';
-import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, mappingVars, openMigrated } from '../engine-options.ts';
-import { renderReportHtml } from '../../report/html.ts';
-import { renderReportPdf } from '../../report/pdf.ts';
+import type { TransportKeyPair } from '../../bundle/verify.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, MAPPING_OPTIONS, SCHEMA_OPTIONS, mappingVars, openMigrated, unknownSourceMessage } from '../engine-options.ts';
 
 export class BundleUsageError extends Error {
   override readonly name = 'BundleUsageError';
 }
 
-type Flags = Record<string, string | true>;
 const str = (flags: Flags, name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
 function need(flags: Flags, name: string): string {
   const v = str(flags, name);
@@ -48,15 +40,17 @@ const BUILTIN_MAPPINGS: Record<string, URL> = {
 };
 
 export async function resolveSource(spec: string, flags: Flags): Promise<SourceConnector> {
+  const { CsvConnector } = await import('../../../connectors/csv/index.ts');
   if (spec === 'demo') return new CsvConnector({ dir: DEMO_DIR }).open();
   if (spec.startsWith('csv:')) return new CsvConnector({ dir: spec.slice(4) }).open();
   if (spec.startsWith('synthetic:')) {
     const [, n, seed] = spec.split(':');
     const records = Number(n);
     if (!Number.isInteger(records) || records <= 0) throw new BundleUsageError(`synthetic:<records>[:<seed>] needs a positive record count, got ${n}`);
+    const { syntheticSource } = await import('../../bench/synthetic-source.ts');
     return syntheticSource({ records, seed: Number(seed ?? 1) || 1 });
   }
-  if (!registry[spec]) throw new BundleUsageError(`unknown --source ${spec}; use csv:<folder>, demo, synthetic:<n>, or one of ${Object.keys(registry).sort().join(', ')}`);
+  if (!registry[spec]) throw new BundleUsageError(unknownSourceMessage(spec, Object.keys(registry).filter((k) => k !== 'csv').sort(), '; or csv:<folder>, demo, synthetic:<n>'));
   const credFile = str(flags, 'credentials-file');
   const raw = credFile ? await readFile(credFile, 'utf8') : process.env.NEXUS_SOURCE_CREDENTIALS;
   if (!raw) throw new BundleUsageError(`--credentials-file (JSON with the vendor's credential fields) or NEXUS_SOURCE_CREDENTIALS is required for ${spec}`);
@@ -67,6 +61,7 @@ export async function resolveSource(spec: string, flags: Flags): Promise<SourceC
 }
 
 async function recipientKey(flags: Flags): Promise<string> {
+  const { loadTransportKey, transportKeyFile } = await import('../../agent-gateway/transport-key.ts');
   const direct = str(flags, 'recipient');
   if (direct) return direct;
   const file = str(flags, 'recipient-file');
@@ -81,6 +76,7 @@ async function recipientKey(flags: Flags): Promise<string> {
 }
 
 async function transportKeyPair(flags: Flags): Promise<TransportKeyPair> {
+  const { loadTransportKey, transportKeyFile } = await import('../../agent-gateway/transport-key.ts');
   const file = str(flags, 'key-file');
   const raw = file ? await readFile(file, 'utf8') : process.env.NEXUS_TRANSPORT_KEY;
   // Else the key file `serve` created (NEXUS_TRANSPORT_KEY_FILE or $NEXUS_DATA_DIR/transport-key.json).
@@ -91,12 +87,23 @@ async function transportKeyPair(flags: Flags): Promise<TransportKeyPair> {
   return kp;
 }
 
-const exportCommand: Command = {
+const exportCommand = defineCommand({
   name: 'bundle export',
   summary: 'Write an encrypted offline bundle of a source (CSV per entity + manifest)',
-  usage: 'bundle export --source <csv:dir|demo|synthetic:n|vendor> --tenant <id> --out <file> [--entities a,b] [--recipient <b64>]',
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: {
+    source: { type: 'string', value: '<csv:dir|demo|synthetic:n|vendor>', required: true, description: 'what to export' },
+    tenant: { type: 'string', value: '<id>', required: true, description: 'the tenant the bundle is for' },
+    out: { type: 'string', value: '<file>', required: true, description: 'the bundle file to write' },
+    entities: { type: 'string', value: 'a,b', description: 'only these entities' },
+    recipient: { type: 'string', value: '<b64>', description: "the control plane's X25519 transport public key" },
+    'recipient-file': { type: 'string', value: 'F', description: 'a file with that key (or the key pair JSON)' },
+    'credentials-file': { type: 'string', value: 'F', description: "JSON file with the vendor's credential fields (else NEXUS_SOURCE_CREDENTIALS)" },
+    'base-url': { type: 'string', value: 'U', description: "the vendor's API base URL" },
+    'token-url': { type: 'string', value: 'U', description: "the vendor's OAuth token URL" },
+  },
+  notes: 'The recipient key defaults to NEXUS_TRANSPORT_PUBLIC_KEY, the publicKey of NEXUS_TRANSPORT_KEY, or of the key file `serve` keeps. Prints one JSON line.',
+  async run({ flags }) {
+    const { writeBundle } = await import('../../../agent/bundle/writer.ts');
     const tenantId = need(flags, 'tenant');
     const out = need(flags, 'out');
     const recipientPublicKey = await recipientKey(flags);
@@ -111,14 +118,28 @@ const exportCommand: Command = {
       await source.close();
     }
   },
-};
+});
 
-const importCommand: Command = {
+const importCommand = defineCommand({
   name: 'bundle import',
   summary: 'Verify an offline bundle, then load it through the engine',
-  usage: 'bundle import <file> --tenant <id> [--mapping m.yaml] [--franchise id] [--vars K=V,...] [--target-schema public] [--control-schema nexus_migrate] [--dry-run] [--force-older]',
-  async run(args) {
-    const { flags, positional } = parseFlags(args);
+  positionals: [{ name: 'file', description: 'the bundle file', required: true }],
+  options: {
+    ...MAPPING_OPTIONS,
+    tenant: { type: 'string', value: '<id>', required: true, description: 'the tenant the bundle was made for' },
+    ...SCHEMA_OPTIONS,
+    'dry-run': { type: 'boolean', description: 'transform and validate; write nothing to target tables' },
+    'force-older': { type: 'boolean', description: 'import a snapshot older than one already imported (the audit log records it)' },
+    'key-file': { type: 'string', value: 'kp.json', description: 'the transport key pair (else NEXUS_TRANSPORT_KEY or the key file `serve` keeps)' },
+    'report-html': { type: 'string', value: 'F', description: 'also write the report as HTML' },
+    'report-pdf': { type: 'string', value: 'F', description: 'also write the report as PDF' },
+    ...JSON_OPTION,
+  },
+  notes: 'Verifies the whole bundle first (nothing loads from a tampered, truncated or foreign bundle), then runs it through the engine; prints the run report as one JSON line.',
+  async run({ flags, positional }) {
+    const [{ importBundle }, { readBundleHeader }, { renderReportHtml }, { renderReportPdf }] = await Promise.all([
+      import('../../bundle/importer.ts'), import('../../bundle/verify.ts'), import('../../report/html.ts'), import('../../report/pdf.ts'),
+    ]);
     const file = positional[0];
     if (!file) throw new BundleUsageError('the bundle file is required: bundle import <file> --tenant <id>');
     const tenantId = need(flags, 'tenant');
@@ -146,6 +167,6 @@ const importCommand: Command = {
       await db.close();
     }
   },
-};
+});
 
 export const bundleCommands: Command[] = [exportCommand, importCommand];

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { runCommand } from '../command.ts';
 import { emulateCommand, faultsFromFlags } from './emulate.ts';
 
 const BIN = new URL('../../../bin/nexus-migrate.mjs', import.meta.url).pathname;
@@ -31,7 +32,7 @@ describe('nexus-migrate emulate', () => {
   });
 
   it('given an unknown vendor, then it fails naming the known vendors', async () => {
-    await expect(emulateCommand.run(['nosuchvendor'])).rejects.toThrow(/no emulator registered for vendor "nosuchvendor"; known: .*hubspot/);
+    await expect(runCommand(emulateCommand, ['nosuchvendor'])).rejects.toThrow(/no emulator registered for vendor "nosuchvendor"; known: .*hubspot/);
   });
 
   it.each([

@@ -4,7 +4,7 @@
  *   {"ready":true,"vendor":…,"url":…,"tokenUrl":…,"credentials":{…}}
  * then serves until SIGINT/SIGTERM.
  */
-import { parseFlags, type Command } from '../command.ts';
+import { defineCommand, type Flags } from '../command.ts';
 import { loadEmulator, registry } from '../../../connectors/registry.ts';
 import type { FaultOptions } from '../../../connectors/sdk/index.ts';
 
@@ -12,7 +12,7 @@ export class EmulateUsageError extends Error {
   override readonly name = 'EmulateUsageError';
 }
 
-function num(flags: Record<string, string | true>, name: string, fallback?: number): number | undefined {
+function num(flags: Flags, name: string, fallback?: number): number | undefined {
   const v = flags[name];
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -20,7 +20,7 @@ function num(flags: Record<string, string | true>, name: string, fallback?: numb
   return n;
 }
 
-export function faultsFromFlags(flags: Record<string, string | true>): FaultOptions {
+export function faultsFromFlags(flags: Flags): FaultOptions {
   const faults: FaultOptions = {
     rate429: num(flags, 'fault-429'),
     burst429Length: num(flags, 'fault-429-burst'),
@@ -33,18 +33,32 @@ export function faultsFromFlags(flags: Record<string, string | true>): FaultOpti
   return Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)) as FaultOptions;
 }
 
-export const emulateCommand: Command = {
+const USAGE = 'emulate <vendor> [--port 0] [--records 100] [--seed 1] [--rate-limits] [--fault-429 p] [--fault-429-burst n] ' +
+  '[--fault-5xx p] [--fault-slow p --fault-slow-ms ms] [--token-ttl s] [--fault-modify p]';
+
+export const emulateCommand = defineCommand({
   name: 'emulate',
   summary: 'Run a vendor sandbox emulator (demos, training, CI)',
-  usage:
-    'emulate <vendor> [--port 0] [--records 100] [--seed 1] [--rate-limits] [--fault-429 p] [--fault-429-burst n] ' +
-    '[--fault-5xx p] [--fault-slow p --fault-slow-ms ms] [--token-ttl s] [--fault-modify p]',
-  async run(args) {
-    const { flags, positional } = parseFlags(args);
+  positionals: [{ name: 'vendor', description: `the vendor: ${Object.entries(registry).filter(([, e]) => e.emulator).map(([k]) => k).join(', ')}` }],
+  options: {
+    port: { type: 'string', value: 'P', description: 'port (default 0: any free port)' },
+    records: { type: 'string', value: 'N', description: 'records per entity (default 100)' },
+    seed: { type: 'string', value: 'S', description: 'random seed (default 1)' },
+    'rate-limits': { type: 'boolean', description: "enforce the vendor's real rate limits" },
+    'fault-429': { type: 'string', value: 'p', description: 'share of requests answered 429' },
+    'fault-429-burst': { type: 'string', value: 'n', description: 'length of each 429 burst' },
+    'fault-5xx': { type: 'string', value: 'p', description: 'share of requests answered 5xx' },
+    'fault-slow': { type: 'string', value: 'p', description: 'share of slow responses' },
+    'fault-slow-ms': { type: 'string', value: 'ms', description: 'how slow' },
+    'token-ttl': { type: 'string', value: 's', description: 'access token lifetime' },
+    'fault-modify': { type: 'string', value: 'p', description: 'share of records modified during extraction' },
+  },
+  notes: 'Prints one JSON line {"ready":true,"vendor":…,"url":…,"tokenUrl":…,"credentials":{…}} and serves until SIGINT/SIGTERM.',
+  async run({ flags, positional }) {
     const vendor = positional[0];
     if (!vendor) {
       const withEmulator = Object.entries(registry).filter(([, e]) => e.emulator).map(([k]) => k);
-      process.stderr.write(`usage: nexus-migrate ${this.usage}\nvendors: ${withEmulator.join(', ')}\n`);
+      process.stderr.write(`usage: nexus-migrate ${USAGE}\nvendors: ${withEmulator.join(', ')}\n`);
       return 2;
     }
     const start = await loadEmulator(vendor);
@@ -52,7 +66,7 @@ export const emulateCommand: Command = {
       port: num(flags, 'port', 0),
       records: num(flags, 'records', 100)!,
       seed: num(flags, 'seed', 1)!,
-      rateLimits: flags['rate-limits'] === true || flags['rate-limits'] === 'true',
+      rateLimits: flags['rate-limits'] === true,
       faults: faultsFromFlags(flags),
     });
     // Listen for the stop signal before announcing readiness, so a client may stop us right away.
@@ -71,4 +85,4 @@ export const emulateCommand: Command = {
     await handle.close();
     return 0;
   },
-};
+});

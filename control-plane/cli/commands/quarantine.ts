@@ -1,29 +1,34 @@
 /** quarantine export: one entity's quarantined source records of a run, as a CSV to correct and re-import (`run --retry-of`). */
-import { writeFile } from 'node:fs/promises';
-import type { Command } from '../command.ts';
-import { parseFlags } from '../command.ts';
-import { exportQuarantine } from '../../retry/follow-up.ts';
-import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, openMigrated, str, UsageError } from '../engine-options.ts';
+import { defineCommand, JSON_OPTION } from '../command.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, SCHEMA_OPTIONS, openMigrated, str } from '../engine-options.ts';
+import { identifierFlag } from '../validate.ts';
 
-export const quarantineExportCommand: Command = {
-  name: 'quarantine',
+export const quarantineExportCommand = defineCommand({
+  name: 'quarantine export',
   summary: "export a run's quarantined records of one entity as CSV (source id, reason, field, the record's fields)",
-  usage: 'nexus-migrate quarantine export <runId> --entity E --out file.csv [--control-schema S]\n  then fix the rows and: nexus-migrate run --retry-of <runId> --entity E --path file.csv [--mapping F]',
-  async run(args) {
-    const { flags, positional } = parseFlags(args);
-    if (positional[0] !== 'export') throw new UsageError('usage: nexus-migrate quarantine export <runId> --entity E --out file.csv');
-    const runId = positional[1] ?? str(flags, 'run');
+  positionals: [{ name: 'runId', description: 'the run whose quarantined records to export' }],
+  options: {
+    run: { type: 'string', value: 'ID', description: 'the run id (instead of <runId>)' },
+    entity: { type: 'string', value: 'E', required: true, description: 'the source entity' },
+    out: { type: 'string', value: 'file.csv', required: true, description: 'where the CSV goes (written 0600: it holds source records)' },
+    ...SCHEMA_OPTIONS, ...JSON_OPTION,
+  },
+  notes: 'Then fix the rows and re-import them as a follow-up run: nexus-migrate run --retry-of <runId> --entity E --path file.csv [--mapping F]',
+  async run({ flags, positional }) {
+    const [{ writeFile }, { exportQuarantine }] = await Promise.all([import('node:fs/promises'), import('../../retry/follow-up.ts')]);
+    const runId = positional[0] ?? str(flags, 'run');
     const entity = str(flags, 'entity');
     const out = str(flags, 'out');
-    const controlSchema = str(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
-    const db = await openMigrated(str(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
+    const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
+    const db = await openMigrated(identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
     try {
       const r = await exportQuarantine(db.pool, controlSchema, runId, entity);
       await writeFile(out, r.csv, { mode: 0o600 });
-      process.stdout.write(`${r.records} quarantined ${entity} record(s) of run ${runId} written to ${out}\nfix them, then: nexus-migrate run --retry-of ${runId} --entity ${entity} --path ${out}\n`);
+      if (flags.json) process.stdout.write(JSON.stringify({ runId, entity, records: r.records, file: out }) + '\n');
+      else process.stdout.write(`${r.records} quarantined ${entity} record(s) of run ${runId} written to ${out}\nfix them, then: nexus-migrate run --retry-of ${runId} --entity ${entity} --path ${out}\n`);
       return 0;
     } finally {
       await db.close();
     }
   },
-};
+});

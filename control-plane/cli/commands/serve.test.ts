@@ -17,7 +17,7 @@ import { createLogger, type LogEntry } from '../../../shared/log/logger.ts';
 import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../../test/support/pg.ts';
 import { testSecretStore } from '../../../test/support/keyring.ts';
 import { qualified } from '../../db/sql/ident.ts';
-import { serveTransportKey } from './serve.ts';
+import { serveTransportKey } from '../../agent-gateway/serve-transport-key.ts';
 
 interface Served { proc: ChildProcessWithoutNullStreams; ready: Record<string, unknown>; output(): string; stop(): Promise<void> }
 

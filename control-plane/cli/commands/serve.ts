@@ -13,51 +13,38 @@
  * so staged agent batches and in-flight jobs still decrypt after a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { anchorHeads } from '../../audit/anchor.ts';
-import { parseFlags, type Command } from '../command.ts';
-import { createLogger, type Logger } from '../../../shared/log/logger.ts';
-import type { EncodedKeyPair } from '../../../shared/crypto/index.ts';
-import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
+import { defineCommand } from '../command.ts';
+import { createLogger } from '../../../shared/log/logger.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
 import { identifierFlag } from '../validate.ts';
-import { openDatabase } from '../../db/embedded.ts';
-import { migrate } from '../../db/migrate.ts';
-import { attachAgentGateway } from '../../agent-gateway/gateway.ts';
-import { agentGatewayPort } from '../../api/agent-adapter.ts';
-import { bootstrapAdmin } from '../../api/bootstrap.ts';
-import { LocalKeyProvider, keyProviderFromEnv } from '../../api/credentials/key-provider.ts';
-import { buildServer } from '../../api/server.ts';
-import { ensureConsoleBuilt } from '../../console/build.ts';
+import type { LocalKeyProvider } from '../../api/credentials/key-provider.ts';
 
 export class ServeUsageError extends Error {
   override readonly name = 'ServeUsageError';
 }
 
-/**
- * The transport key pair for this control plane: NEXUS_TRANSPORT_KEY, else the key file
- * (created 0600 on first start, read on every later one). Logs the file path, never the key.
- */
-export function serveTransportKey(log: Logger, env: NodeJS.ProcessEnv = process.env): EncodedKeyPair {
-  if (env.NEXUS_TRANSPORT_KEY) return loadTransportKey({ env });
-  const file = transportKeyFile(env);
-  if (existsSync(file)) {
-    if ((statSync(file).mode & 0o077) !== 0) log.warn('the transport key file is readable by other users; chmod 600 it', { file });
-    return loadTransportKey({ env, file });
-  }
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const pair = loadTransportKey({ env, file, create: true });
-  log.warn('NEXUS_TRANSPORT_KEY is not set: created the transport key file; back it up, agents\' data cannot be decrypted without it', { file });
-  return pair;
-}
 
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'Run the control plane (API, web console, agent gateway)',
-  usage: 'serve [--port 8080] [--host 127.0.0.1] [--control-schema nexus_migrate] [--target-schema logic_nexus] [--bootstrap-admin email] [--insecure-dev-key] [--secure-cookies] [--trust-proxy] [--no-worker]',
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: {
+    port: { type: 'string', value: 'P', default: '8080', description: 'HTTP port (0: any free port)' },
+    host: { type: 'string', value: 'H', default: '127.0.0.1', description: 'address to listen on' },
+    'control-schema': { type: 'string', value: 'S', description: 'control schema (NEXUS_CONTROL_SCHEMA, else nexus_migrate)' },
+    'target-schema': { type: 'string', value: 'S', description: 'Logic Nexus target schema (NEXUS_TARGET_SCHEMA, else logic_nexus)' },
+    'bootstrap-admin': { type: 'string', value: 'EMAIL', description: 'create this first admin and print its API key' },
+    'insecure-dev-key': { type: 'boolean', description: 'a throwaway master key when NEXUS_MASTER_KEY is not set (development only)' },
+    'secure-cookies': { type: 'boolean', description: 'the session cookie carries Secure (behind HTTPS)' },
+    'trust-proxy': { type: 'boolean', description: 'trust X-Forwarded-* from a reverse proxy' },
+    'no-worker': { type: 'boolean', description: 'run no run worker in this process (then `nexus-migrate worker` processes run the queued runs)' },
+  },
+  notes: 'Prints one JSON line {"ready":true,"url":…} and serves until SIGINT/SIGTERM. NEXUS_MASTER_KEY (32 bytes, base64/hex) encrypts stored credentials.',
+  async run({ flags }) {
+    const [{ openDatabase }, { migrate }, { attachAgentGateway }, { agentGatewayPort }, { bootstrapAdmin }, { LocalKeyProvider, keyProviderFromEnv }, { buildServer }, { ensureConsoleBuilt }] = await Promise.all([
+      import('../../db/embedded.ts'), import('../../db/migrate.ts'), import('../../agent-gateway/gateway.ts'), import('../../api/agent-adapter.ts'),
+      import('../../api/bootstrap.ts'), import('../../api/credentials/key-provider.ts'), import('../../api/server.ts'), import('../../console/build.ts'),
+    ]);
+    const [{ anchorHeads }, { serveTransportKey }] = await Promise.all([import('../../audit/anchor.ts'), import('../../agent-gateway/serve-transport-key.ts')]);
     const log = createLogger({ base: { component: 'serve' } });
     const port = Number(flags.port ?? 8080);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServeUsageError(`--port needs a port number, got ${String(flags.port)}`);
@@ -104,4 +91,4 @@ export const serveCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -7,23 +7,12 @@
  * Prints {"ready":true,"worker":…} and runs until SIGINT/SIGTERM, then hands its runs over.
  */
 import { existsSync } from 'node:fs';
-import { parseFlags, type Command } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { EncodedKeyPair } from '../../../shared/crypto/index.ts';
-import { loadTransportKey, transportKeyFile } from '../../agent-gateway/transport-key.ts';
-import { createLogger } from '../../../shared/log/logger.ts';
-import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA } from '../engine-options.ts';
-import { openDatabase } from '../../db/embedded.ts';
-import { migrate } from '../../db/migrate.ts';
-import { keyProviderFromEnv } from '../../api/credentials/key-provider.ts';
-import { CredentialStore } from '../../api/credentials/store.ts';
-import { enginePort, registryConnectors } from '../../api/engine-port.ts';
-import { WebhookDispatcher } from '../../api/webhooks/dispatcher.ts';
-import { startBoss } from '../../jobs/boss.ts';
-import { RunWorker } from '../../jobs/worker.ts';
-import { pgBudgetStore } from '../../jobs/vendor-budget.ts';
-import { defaultRateLimiters } from '../../../connectors/sdk/index.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, SCHEMA_OPTIONS } from '../engine-options.ts';
 
-function workerTransportKey(log: import('../../../shared/log/logger.ts').Logger): EncodedKeyPair | null {
+async function workerTransportKey(log: import('../../../shared/log/logger.ts').Logger): Promise<EncodedKeyPair | null> {
+  const { loadTransportKey, transportKeyFile } = await import('../../agent-gateway/transport-key.ts');
   if (process.env.NEXUS_TRANSPORT_KEY) return loadTransportKey({ env: process.env });
   const file = transportKeyFile(process.env);
   if (existsSync(file)) return loadTransportKey({ env: process.env, file });
@@ -35,12 +24,21 @@ export class WorkerUsageError extends Error {
   override readonly name = 'WorkerUsageError';
 }
 
-export const workerCommand: Command = {
+export const workerCommand = defineCommand({
   name: 'worker',
   summary: 'Run queued migrations (any number of workers share the queue in the control database)',
-  usage: 'worker [--concurrency 2] [--name NAME] [--control-schema nexus_migrate] [--target-schema public]',
-  async run(args) {
-    const { flags } = parseFlags(args);
+  options: {
+    concurrency: { type: 'string', value: 'N', default: '2', description: 'runs this worker executes at once (1 to 64)' },
+    name: { type: 'string', value: 'NAME', description: 'the worker\'s name in logs and in the run table (default host:pid)' },
+    ...SCHEMA_OPTIONS,
+  },
+  notes: 'Needs DATABASE_URL (the database serve uses) and the same NEXUS_MASTER_KEY; NEXUS_TRANSPORT_KEY (or serve\'s key file) for agent-sourced migrations. Prints {"ready":true,"worker":…} and runs until SIGINT/SIGTERM, then hands its runs over.',
+  async run({ flags }) {
+    const [{ createLogger }, { openDatabase }, { migrate }, { keyProviderFromEnv }, { CredentialStore }, { enginePort, registryConnectors }, { WebhookDispatcher }, { startBoss }, { RunWorker }, { pgBudgetStore }, { defaultRateLimiters }] = await Promise.all([
+      import('../../../shared/log/logger.ts'), import('../../db/embedded.ts'), import('../../db/migrate.ts'), import('../../api/credentials/key-provider.ts'),
+      import('../../api/credentials/store.ts'), import('../../api/engine-port.ts'), import('../../api/webhooks/dispatcher.ts'), import('../../jobs/boss.ts'),
+      import('../../jobs/worker.ts'), import('../../jobs/vendor-budget.ts'), import('../../../connectors/sdk/index.ts'),
+    ]);
     const log = createLogger({ base: { component: 'worker' } });
     const concurrency = flags.concurrency === undefined ? 2 : Number(flags.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new WorkerUsageError(`--concurrency needs a whole number from 1 to 64, got ${String(flags.concurrency)}`);
@@ -61,7 +59,7 @@ export const workerCommand: Command = {
       const webhooks = new WebhookDispatcher(dbRef, credentials, log);
       // Agent-sourced migrations: the worker reads the batches agents staged in the database (it never needs
       // an agent's socket), which takes the control plane's transport key: NEXUS_TRANSPORT_KEY, or serve's key file.
-      const agentTransportKey = workerTransportKey(log);
+      const agentTransportKey = await workerTransportKey(log);
       const worker = new RunWorker({
         db: dbRef, boss, targetSchema, engine: enginePort, connectors: registryConnectors, credentials, webhooks, log, concurrency, agentTransportKey,
         name,
@@ -83,4 +81,4 @@ export const workerCommand: Command = {
       await db.close();
     }
   },
-};
+});
