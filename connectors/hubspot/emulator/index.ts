@@ -1,7 +1,7 @@
 /** HubSpot sandbox emulator: `startEmulator` per the contract in connectors/sdk/emulator-types.ts. */
 import type { AddressInfo } from 'node:net';
 import type { EmulatorHandle, StartEmulatorOptions } from '../../sdk/index.ts';
-import { Dataset } from './dataset.ts';
+import { Dataset, objectType, type ObjectType } from './dataset.ts';
 import { rngFor } from './prng.ts';
 import { HubSpotEmulator } from './server.ts';
 
@@ -48,10 +48,34 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<HubSpot
     credentials: { ...credentials },
     emulator,
     dataset,
+    control: {
+      modify(entity, index, fields = {}, at) {
+        const t = mustType(entity);
+        const ms = at === undefined ? Date.now() : typeof at === 'string' ? Date.parse(at) : at;
+        dataset.edit(t, index, Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v === null ? null : String(v)])), ms);
+        return dataset.idOf(t, index);
+      },
+      remove(entity, index) {
+        const t = mustType(entity);
+        dataset.archive(t, index, Date.now());
+        return dataset.idOf(t, index);
+      },
+      idOf: (entity, index) => dataset.idOf(mustType(entity), index),
+      count: (entity) => dataset.count(mustType(entity)),
+      expireAccessTokens: () => emulator.expireAccessTokens(),
+      counters: () => ({ ...emulator.stats, refused: emulator.stats.rateLimited }),
+      users: () => Array.from({ length: dataset.ownerCount() }, (_, i) => ({ email: dataset.owner(i).email, name: dataset.owner(i).firstName })),
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+function mustType(entity: string): ObjectType {
+  const t = objectType(entity);
+  if (!t) throw new RangeError(`the emulator has no object named ${entity}`);
+  return t;
 }

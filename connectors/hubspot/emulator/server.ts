@@ -52,6 +52,10 @@ export class HubSpotEmulator {
     });
   }
 
+  /** Fault: every OAuth access token expires now. */
+  expireAccessTokens(): void {
+    for (const k of this.tokens.keys()) this.tokens.set(k, 0);
+  }
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.requests++;
     const url = new URL(req.url ?? '/', 'http://emulator');
