@@ -69,7 +69,7 @@ export const registry: Record<string, RegistryEntry> = {
     bench: () => import('./hubspot/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchHubSpot({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
     conformance: {
       capabilities: ['oauth-refresh', 'paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
-      stream: 'companies', oauthCredentialKeys: ['clientId', 'clientSecret', 'refreshToken'], secretKey: 'accessToken',
+      stream: 'companies', oauthCredentialKeys: ['clientId', 'clientSecret', 'refreshToken'], secretKey: 'clientSecret',
       incremental: { entity: 'companies', field: 'name', table: 'accounts', column: 'name', deleteEntity: 'tasks', deleteTable: 'activities' },
     },
   },

@@ -52,7 +52,9 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     res.end(out.body);
   });
   self = server.url;
-  return Object.assign(server, { log, get stuck() { return proxy.stuck; }, set stuck(v: boolean) { proxy.stuck = v; } });
+  const out = Object.assign(server, { log }) as RecordingProxy;
+  Object.defineProperty(out, 'stuck', { get: () => proxy.stuck, set: (v: boolean) => void (proxy.stuck = v) });
+  return out;
 }
 
 function forward(target: string, method: string, url: URL, headers: Record<string, string>, body: string): Promise<Stored> {
