@@ -209,8 +209,8 @@ for (const [vendor, entry] of Object.entries(registry)) {
         const { rows } = await env.pool.query(`SELECT checkpoint FROM "${env.controlSchema}".entity_progress WHERE run_id = $1 AND entity = $2`, [full.runId, inc.entity]);
         const hw = String(rows[0].checkpoint.cursor);
         const last = sb.control.count(inc.entity) - 1;
-        const tied = sb.control.modify(inc.entity, 2, { [inc.field]: 'Conformance Tied' }, hw);
-        const later = sb.control.modify(inc.entity, 5, { [inc.field]: 'Conformance Later' }, Date.parse(hw) + 5_000);
+        const tied = sb.control.modify(inc.entity, 4, { [inc.field]: 'Conformance Tied' }, hw);
+        const later = sb.control.modify(inc.entity, 9, { [inc.field]: 'Conformance Later' }, Date.parse(hw) + 5_000);
         const boundary = sb.control.modify(inc.entity, last, { [inc.field]: 'Conformance Boundary' }, hw);
         const deleted = sb.control.remove(inc.deleteEntity, 1);
         const second = await migrate(sb, env, { incremental: true });

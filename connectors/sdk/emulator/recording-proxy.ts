@@ -36,7 +36,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     const key = `${req.method} ${url.pathname}`;
     let out = proxy.stuck ? frozen.get(key) : undefined;
     if (!out) {
-      out = await forward(target, req.method ?? 'GET', url, req.headers as Record<string, string>, body);
+      out = await forward(target, req.method ?? 'GET', url, req.headers as Record<string, string>, body.split(self).join(target).split(encodeURIComponent(self)).join(encodeURIComponent(target)));
       const text = out.body.toString('utf8').split(target).join(self);
       out = { ...out, body: Buffer.from(text), headers: Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k, v.split(target).join(self)])) };
       if (proxy.stuck && out.status === 200) {
@@ -60,7 +60,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
 function forward(target: string, method: string, url: URL, headers: Record<string, string>, body: string): Promise<Stored> {
   const t = new URL(target);
   return new Promise((resolve, reject) => {
-    const r = httpRequest({ host: t.hostname, port: t.port, method, path: url.pathname + url.search, headers: { ...headers, host: t.host } }, (res) => {
+    const r = httpRequest({ host: t.hostname, port: t.port, method, path: url.pathname + url.search, headers: { ...headers, host: t.host, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
