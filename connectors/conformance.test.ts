@@ -140,7 +140,7 @@ for (const [vendor, entry] of Object.entries(registry)) {
 
     if (applies('rate-limits')) {
       it(`given ${vendor} answering bursts of 429 with Retry-After, then the connector waits as told and still reads every record`, async () => {
-        const sb = await sandbox(entry, spec, 1000, { rate429: 0.2, burst429Length: 2 });
+        const sb = await sandbox(entry, spec, 1000, { rate429: 0.15, burst429Length: 2 });
         const ids = await readAll(await sb.connector(), spec.stream, 100);
         expect(new Set(ids).size).toBe(sb.control.count(spec.stream));
         const log = sb.proxy.log;

@@ -81,7 +81,7 @@ export const registry: Record<string, RegistryEntry> = {
     bench: () => import('./salesforce/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchSalesforce({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
     conformance: {
       capabilities: ['oauth-refresh', 'paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
-      stream: 'Account', options: { tuning: { pollIntervalMs: 10, bulkPageSize: 100 } }, secretKey: 'refresh_token',
+      stream: 'Account', seed: 11, options: { tuning: { pollIntervalMs: 10, bulkPageSize: 100 } }, secretKey: 'refresh_token',
       incremental: { entity: 'Account', field: 'Name', table: 'accounts', column: 'name', deleteEntity: 'Task', deleteTable: 'activities' },
     },
   },
