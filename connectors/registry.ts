@@ -12,6 +12,7 @@
  */
 import type { ConnectorFactory, RateBench } from './sdk/factory.ts';
 import type { StartEmulator } from './sdk/emulator-types.ts';
+import type { ConformanceSpec } from './sdk/conformance.ts';
 
 export type { ConnectorFactoryOptions, ConnectorFactory, RateBench } from './sdk/factory.ts';
 
@@ -24,6 +25,8 @@ export interface RegistryEntry {
   mapping?: URL;
   /** The rate benchmark against the emulator (`npm run bench -- --source <vendor>`). */
   bench?: () => Promise<RateBench>;
+  /** What the conformance suite (connectors/conformance.test.ts) runs against this connector; absent: only the fixture section applies. */
+  conformance?: ConformanceSpec;
 }
 
 export const registry: Record<string, RegistryEntry> = {
@@ -67,6 +70,11 @@ export const registry: Record<string, RegistryEntry> = {
     emulator: () => import('./dynamics/emulator/index.ts').then((m) => m.startEmulator),
     mapping: new URL('./dynamics/mapping.yaml', import.meta.url),
     bench: () => import('./dynamics/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchDynamics({ records, ...(seconds ? { windows: Math.max(1, Math.round(seconds / 10)) } : {}) })),
+    conformance: {
+      capabilities: ['oauth-refresh', 'paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
+      stream: 'account', options: { pageSize: 50 }, secretKey: 'client_secret',
+      incremental: { entity: 'account', field: 'name', table: 'accounts', column: 'name', deleteEntity: 'task', deleteTable: 'activities' },
+    },
   },
   hubspot: {
     label: 'HubSpot CRM',
@@ -74,6 +82,23 @@ export const registry: Record<string, RegistryEntry> = {
     emulator: () => import('./hubspot/emulator/index.ts').then((m) => m.startEmulator),
     mapping: new URL('./hubspot/mapping.yaml', import.meta.url),
     bench: () => import('./hubspot/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchHubSpot({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
+    conformance: {
+      capabilities: ['oauth-refresh', 'paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
+      stream: 'companies', oauthCredentialKeys: ['clientId', 'clientSecret', 'refreshToken'], secretKey: 'clientSecret',
+      incremental: { entity: 'companies', field: 'name', table: 'accounts', column: 'name', deleteEntity: 'tasks', deleteTable: 'activities' },
+    },
+  },
+  salesforce: {
+    label: 'Salesforce Sales Cloud',
+    connector: () => import('./salesforce/index.ts').then((m) => m.createConnector),
+    emulator: () => import('./salesforce/emulator/index.ts').then((m) => m.startEmulator),
+    mapping: new URL('./salesforce/mapping.yaml', import.meta.url),
+    bench: () => import('./salesforce/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchSalesforce({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
+    conformance: {
+      capabilities: ['oauth-refresh', 'paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
+      stream: 'Account', seed: 11, options: { tuning: { pollIntervalMs: 10, bulkPageSize: 100 } }, secretKey: 'refresh_token',
+      incremental: { entity: 'Account', field: 'Name', table: 'accounts', column: 'name', deleteEntity: 'Task', deleteTable: 'activities' },
+    },
   },
   pipedrive: {
     label: 'Pipedrive CRM',
@@ -82,8 +107,6 @@ export const registry: Record<string, RegistryEntry> = {
     mapping: new URL('./pipedrive/mapping.yaml', import.meta.url),
     bench: () => import('./pipedrive/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchPipedrive({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
   },
-  salesforce: { label: 'Salesforce Sales Cloud', connector: () => import('./salesforce/index.ts').then((m) => m.createConnector), emulator: () => import('./salesforce/emulator/index.ts').then((m) => m.startEmulator), mapping: new URL('./salesforce/mapping.yaml', import.meta.url),
-    bench: () => import('./salesforce/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchSalesforce({ records, ...(seconds ? { durationSeconds: seconds } : {}) })) },
 };
 
 export class UnknownVendorError extends Error {

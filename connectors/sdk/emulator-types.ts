@@ -38,7 +38,28 @@ export interface EmulatorHandle {
   tokenUrl: string;
   /** Working credentials, keyed by the vendor's own field names. */
   credentials: Record<string, string>;
+  /** Test, demo and conformance controls (not part of the vendor's API). */
+  control?: SandboxControl;
   close(): Promise<void>;
+}
+
+/**
+ * The controls every kit emulator offers, by the vendor's own entity names: staged edits and
+ * deletions (the conformance suite's incremental section), token expiry, and counters.
+ */
+export interface SandboxControl {
+  /** Edit record `index` of `entity`; its modification time becomes `at` (ISO or epoch ms) or now. Returns its id. */
+  modify(entity: string, index: number, fields?: Record<string, string | number | boolean | null>, at?: string | number): string;
+  /** Delete (archive) record `index` of `entity` now. Returns its id. */
+  remove(entity: string, index: number): string;
+  idOf(entity: string, index: number): string;
+  count(entity: string): number;
+  /** Fault: every issued access token expires now (clients must refresh). */
+  expireAccessTokens?(): void;
+  /** Requests served, refused by rate limits, and faults injected. */
+  counters?(): { requests: number; refused: number; faults?: number };
+  /** Users the target must hold so owners resolve (HubSpot owners). */
+  users?(): { email: string; name: string }[];
 }
 
 export type StartEmulator = (opts: StartEmulatorOptions) => Promise<EmulatorHandle>;

@@ -4,6 +4,7 @@
  * client-credentials grant) and the Web API (/api/data/v9.2/). `records` counts accounts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody, send } from '../../sdk/emulator/http.ts';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorHandle, StartEmulatorOptions } from '../../sdk/emulator-types.ts';
@@ -159,6 +160,9 @@ export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<Dyna
       },
       idOf: (entity, index) => store.guid(entity, index),
       count: (entity) => store.count(entity),
+      expireAccessTokens: () => {
+        for (const t of tokens.values()) t.expiresAt = 0;
+      },
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -168,24 +172,8 @@ export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<Dyna
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 1_000_000) req.destroy(new Error('request body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; odata.metadata=minimal', 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  send(res, status, body, headers, 'application/json; odata.metadata=minimal');
 }
 
 function sendError(res: ServerResponse, r: Rejection | { status: number; code: string; message: string; retryAfterSeconds?: number }, headers: Record<string, string>): void {

@@ -4,7 +4,7 @@
  * from it. Last-modified times rise with the index (groups of 3 share a timestamp, so cursor ties
  * exist), which lets search windows map to index ranges without scanning.
  */
-import { rngFor, type Rng } from './prng.ts';
+import { rngFor, type Rng } from '../../sdk/emulator/prng.ts';
 import { COMPANY_TYPES, DEAL_STAGES, DEFAULT_PROPERTIES, INDUSTRIES, LIFECYCLE } from './properties.ts';
 
 export const OBJECT_TYPES = ['companies', 'contacts', 'deals', 'calls', 'meetings', 'tasks', 'notes'] as const;

@@ -1,8 +1,7 @@
 /** HubSpot sandbox emulator: `startEmulator` per the contract in connectors/sdk/emulator-types.ts. */
-import type { AddressInfo } from 'node:net';
 import type { EmulatorHandle, StartEmulatorOptions } from '../../sdk/index.ts';
-import { Dataset } from './dataset.ts';
-import { rngFor } from './prng.ts';
+import { Dataset, objectType, type ObjectType } from './dataset.ts';
+import { rngFor, seededUuid } from '../../sdk/emulator/prng.ts';
 import { HubSpotEmulator } from './server.ts';
 
 export { Dataset } from './dataset.ts';
@@ -13,19 +12,11 @@ export interface HubSpotEmulatorHandle extends EmulatorHandle {
   dataset: Dataset;
 }
 
-function hex(seed: number, label: string, len: number): string {
-  const r = rngFor(seed, label, 0);
-  let s = '';
-  while (s.length < len) s += r.int(16).toString(16);
-  return s;
-}
+const hex = (seed: number, label: string, len: number): string => rngFor(seed, label, 0).hex(len);
 
 /** Credentials are derived from the seed, so they are stable across restarts of the same sandbox. */
 export function emulatorCredentials(seed: number): { accessToken: string; clientId: string; clientSecret: string; refreshToken: string } {
-  const uuid = (label: string): string => {
-    const h = hex(seed, label, 32);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  };
+  const uuid = (label: string): string => seededUuid(seed, label);
   return { accessToken: `pat-na1-${uuid('pat')}`, clientId: uuid('client'), clientSecret: uuid('secret'), refreshToken: `na1-${hex(seed, 'refresh', 4)}-${uuid('refresh')}` };
 }
 
@@ -33,14 +24,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<HubSpot
   const dataset = new Dataset(opts.records, opts.seed);
   const credentials = emulatorCredentials(opts.seed);
   const emulator = new HubSpotEmulator({ dataset, faults: opts.faults ?? {}, rateLimits: opts.rateLimits ?? false, credentials });
-  const server = emulator.createServer();
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const server = await emulator.listen(opts.port ?? 0);
+  const url = server.url;
   emulator.baseUrl = url;
   return {
     url,
@@ -48,10 +33,30 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<HubSpot
     credentials: { ...credentials },
     emulator,
     dataset,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    control: {
+      modify(entity, index, fields = {}, at) {
+        const t = mustType(entity);
+        const ms = at === undefined ? Date.now() : typeof at === 'string' ? Date.parse(at) : at;
+        dataset.edit(t, index, Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v === null ? null : String(v)])), ms);
+        return dataset.idOf(t, index);
+      },
+      remove(entity, index) {
+        const t = mustType(entity);
+        dataset.archive(t, index, Date.now());
+        return dataset.idOf(t, index);
+      },
+      idOf: (entity, index) => dataset.idOf(mustType(entity), index),
+      count: (entity) => dataset.count(mustType(entity)),
+      expireAccessTokens: () => emulator.expireAccessTokens(),
+      counters: () => ({ ...emulator.stats, refused: emulator.stats.rateLimited }),
+      users: () => Array.from({ length: dataset.ownerCount() }, (_, i) => ({ email: dataset.owner(i).email, name: dataset.owner(i).firstName })),
+    },
+    close: () => server.close(),
   };
+}
+
+function mustType(entity: string): ObjectType {
+  const t = objectType(entity);
+  if (!t) throw new RangeError(`the emulator has no object named ${entity}`);
+  return t;
 }

@@ -3,12 +3,11 @@
  * lists, get-by-id, search (with the 10,000-result cap), properties, owners and associations v4
  * batch read, in HubSpot's wire format (error bodies, X-HubSpot-RateLimit-* headers, ISO timestamps).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { FaultOptions } from '../../sdk/index.ts';
+import { BudgetSet, FaultSwitches, OAuthServer, bearerToken, readBody, retryAfterSeconds, send, serve, type EmulatorRequest, type EmulatorServer } from '../../sdk/emulator/index.ts';
 import { Dataset, objectType, OBJECT_TYPES, type ObjectType } from './dataset.ts';
-import { RateLimits } from './limits.ts';
-import { rngFor, type Rng } from './prng.ts';
+import { hubspotBudgets, limitHeaders, POLICY, searchBudget } from './limits.ts';
 import { PROPERTIES, propertyJson } from './properties.ts';
 import { handleSearch } from './search.ts';
 import { HttpError, hubspotError } from './http-error.ts';
@@ -21,96 +20,79 @@ export interface EmulatorConfig {
   rateLimits: boolean;
   credentials: { accessToken: string; clientId: string; clientSecret: string; refreshToken: string };
 }
-
 const ASSOCIATION_TYPE: Record<string, number> = {
   'contacts>companies': 279, 'companies>contacts': 280, 'deals>companies': 341, 'deals>contacts': 3,
   'calls>companies': 182, 'calls>contacts': 194, 'calls>deals': 206, 'meetings>companies': 188, 'meetings>contacts': 200, 'meetings>deals': 212,
   'tasks>companies': 192, 'tasks>contacts': 204, 'tasks>deals': 216, 'notes>companies': 190, 'notes>contacts': 202, 'notes>deals': 214,
 };
 const PRIMARY_TYPE: Record<string, number> = { 'contacts>companies': 1, 'deals>companies': 5 };
-
+const OAUTH_FAILURE: Record<string, string> = { unsupported_grant_type: 'UNSUPPORTED_GRANT_TYPE', invalid_client: 'BAD_CLIENT_ID', invalid_grant: 'BAD_REFRESH_TOKEN' };
+const JSON_TYPE = 'application/json;charset=utf-8';
+const rateLimited = (words: string, policyName: string, headers: Record<string, string>): HttpError =>
+  new HttpError(429, { status: 'error', message: `You have reached your ${words} limit.`, errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName, requestId: randomUUID() }, headers);
 export class HubSpotEmulator {
-  private readonly limits: RateLimits;
-  private readonly tokens = new Map<string, number>();
-  private readonly faultRng: Rng;
-  private burst429 = 0;
-  private tokenSeq = 0;
+  private readonly budgets = new BudgetSet(hubspotBudgets());
+  private readonly search = searchBudget();
+  readonly faults: FaultSwitches;
+  readonly oauth: OAuthServer;
   readonly stats = { requests: 0, rateLimited: 0, faults: 0 };
   baseUrl = '';
-
   constructor(private readonly cfg: EmulatorConfig) {
-    this.limits = new RateLimits(cfg.rateLimits);
-    this.faultRng = rngFor(cfg.dataset.seed, 'faults', 0);
-  }
-
-  createServer(): Server {
-    return createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        const e = err instanceof HttpError ? err : hubspotError(500, 'INTERNAL_ERROR', 'internal error');
-        send(res, e.status, e.body);
-      });
+    this.faults = new FaultSwitches(cfg.faults, cfg.dataset.seed);
+    const c = cfg.credentials;
+    this.oauth = new OAuthServer({
+      clientId: c.clientId, clientSecret: c.clientSecret, grants: ['refresh_token'], ttlSeconds: cfg.faults.tokenTtlSeconds ?? 1800, refreshNeedsSecret: true,
+      initialRefreshToken: c.refreshToken, mintAccess: () => `CO${Buffer.from(`${cfg.dataset.seed}:${randomUUID()}`).toString('base64url')}`,
+      tokenBody: (t) => ({ token_type: 'bearer', refresh_token: t.refreshToken, access_token: t.accessToken, expires_in: t.expiresIn }),
+      errorBody: (f, detail) => ({ status: 400, body: { status: OAUTH_FAILURE[f] ?? 'BAD_REQUEST', message: detail, correlationId: randomUUID() } }),
     });
+    this.oauth.addStaticToken(c.accessToken);
   }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  listen(port = 0): Promise<EmulatorServer> {
+    return serve((r) => this.handle(r), { port, jsonContentType: JSON_TYPE, internalError: () => hubspotError(500, 'INTERNAL_ERROR', 'internal error').body });
+  }
+  /** Fault: every OAuth access token expires now. */
+  expireAccessTokens(): void {
+    this.oauth.expireAccessTokens();
+  }
+  private async handle({ req, res, url, method, path }: EmulatorRequest): Promise<void> {
     this.stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://emulator');
-    const body = await readBody(req);
-    if (req.method === 'POST' && url.pathname === '/oauth/v1/token') return send(res, ...this.token(body));
-
-    const token = this.authenticate(req);
-    const isSearch = url.pathname.endsWith('/search');
-    const verdict = this.limits.take(token, Date.now(), isSearch);
-    if (!verdict.ok) {
-      this.stats.rateLimited++;
-      const policyMsg = verdict.policy === 'DAILY' ? 'daily' : verdict.policy === 'SECONDLY' ? 'secondly' : 'ten_secondly_rolling';
-      return send(res, 429, { status: 'error', message: `You have reached your ${policyMsg} limit.`, errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: verdict.policy, requestId: randomUUID() },
-        { ...verdict.headers, 'Retry-After': String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))) });
+    const headers = { 'x-hubspot-correlation-id': randomUUID() };
+    const text = await readBody(req);
+    const isForm = String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
+    if (method === 'POST' && path === '/oauth/v1/token') return send(res, 200, this.oauth.token(new URLSearchParams(text)), headers, JSON_TYPE);
+    const auth = this.oauth.check(bearerToken(req));
+    if (!auth.ok) {
+      if (auth.reason === 'missing') throw hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication.');
+      throw auth.reason === 'expired' ? hubspotError(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.') : hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials are invalid.');
     }
-    await this.injectFaults();
-    const [status, payload] = this.route(req.method ?? 'GET', url, body);
-    send(res, status, payload, verdict.headers);
-  }
-
-  private async injectFaults(): Promise<void> {
-    const f = this.cfg.faults;
-    if (f.slowRate && this.faultRng.chance(f.slowRate)) await new Promise((r) => setTimeout(r, f.slowMs ?? 2000));
-    if (this.burst429 > 0 || (f.rate429 && this.faultRng.chance(f.rate429))) {
-      if (this.burst429 === 0) this.burst429 = f.burst429Length ?? 3;
-      this.burst429--;
+    if (this.cfg.rateLimits) {
+      const verdict = this.budgets.admit(auth.owner, path.endsWith('/search') ? [this.search] : []);
+      Object.assign(headers, limitHeaders(verdict.usage));
+      if (!verdict.ok) {
+        this.stats.rateLimited++;
+        const p = POLICY[verdict.refusal.name]!;
+        throw rateLimited(p.words, p.name, { ...headers, 'Retry-After': retryAfterSeconds(verdict.refusal.retryAfterMs) });
+      }
+    }
+    await this.faults.slow();
+    const fault = this.faults.draw();
+    if (fault) {
       this.stats.faults++;
-      throw new HttpError(429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'TEN_SECONDLY_ROLLING' });
+      if (fault.kind === '429') throw rateLimited('ten_secondly_rolling', 'TEN_SECONDLY_ROLLING', { ...headers, 'Retry-After': '1' });
+      throw hubspotError(fault.status, 'INTERNAL_ERROR', 'The server encountered a temporary error.');
     }
-    if (f.rate5xx && this.faultRng.chance(f.rate5xx)) {
-      this.stats.faults++;
-      throw hubspotError(this.faultRng.pick([500, 502, 503]), 'INTERNAL_ERROR', 'The server encountered a temporary error.');
+    let json: unknown;
+    if (text && !isForm) {
+      try {
+        json = JSON.parse(text) as unknown;
+      } catch {
+        throw hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1');
+      }
     }
+    const [status, payload] = this.route(method, url, { json, form: new URLSearchParams() });
+    send(res, status, payload, headers, JSON_TYPE);
   }
-
-  private token(body: Body): [number, Record<string, unknown>] {
-    const form = body.form;
-    const c = this.cfg.credentials;
-    if (form.get('grant_type') !== 'refresh_token') return [400, { status: 'UNSUPPORTED_GRANT_TYPE', message: 'only refresh_token is supported by the emulator', correlationId: randomUUID() }];
-    if (form.get('client_id') !== c.clientId || form.get('client_secret') !== c.clientSecret) return [400, { status: 'BAD_CLIENT_ID', message: 'missing or invalid client credentials', correlationId: randomUUID() }];
-    if (form.get('refresh_token') !== c.refreshToken) return [400, { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token', correlationId: randomUUID() }];
-    const ttl = this.cfg.faults.tokenTtlSeconds ?? 1800;
-    const access = `CO${Buffer.from(`${this.cfg.dataset.seed}:${++this.tokenSeq}:${randomUUID()}`).toString('base64url')}`;
-    this.tokens.set(access, Date.now() + ttl * 1000);
-    return [200, { token_type: 'bearer', refresh_token: c.refreshToken, access_token: access, expires_in: ttl }];
-  }
-
-  private authenticate(req: IncomingMessage): string {
-    const h = req.headers['authorization'];
-    const m = typeof h === 'string' ? /^Bearer\s+(.+)$/i.exec(h) : null;
-    if (!m) throw hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication.');
-    const token = m[1]!.trim();
-    if (token === this.cfg.credentials.accessToken) return token;
-    const exp = this.tokens.get(token);
-    if (exp === undefined) throw hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials are invalid.');
-    if (exp <= Date.now()) throw hubspotError(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
-    return token;
-  }
-
   private route(method: string, url: URL, body: Body): [number, unknown] {
     const p = url.pathname.replace(/\/+$/, '');
     let m: RegExpExecArray | null;
@@ -175,7 +157,8 @@ export class HubSpotEmulator {
   private maybeModify(t: ObjectType): void {
     const p = this.cfg.faults.modifyDuringExtraction;
     const n = this.cfg.dataset.count(t);
-    if (p && n > 0 && this.faultRng.chance(p)) this.cfg.dataset.touch(t, this.faultRng.int(n), Date.now());
+    const i = this.faults.modification(n);
+    if (p && i !== undefined) this.cfg.dataset.touch(t, i, Date.now());
   }
 
   private getById(t: ObjectType, id: string, url: URL): unknown {
@@ -254,24 +237,3 @@ interface Body {
   form: URLSearchParams;
 }
 
-async function readBody(req: IncomingMessage): Promise<Body> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  const type = String(req.headers['content-type'] ?? '');
-  if (type.includes('application/x-www-form-urlencoded')) return { form: new URLSearchParams(text) };
-  if (text) {
-    try {
-      return { json: JSON.parse(text) as unknown, form: new URLSearchParams() };
-    } catch {
-      throw hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1');
-    }
-  }
-  return { form: new URLSearchParams() };
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-hubspot-correlation-id': randomUUID(), ...headers });
-  res.end(text);
-}

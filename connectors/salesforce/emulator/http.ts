@@ -1,5 +1,6 @@
 /** Small HTTP helpers for the emulator: bodies, JSON replies and Salesforce error bodies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EmulatorHttpError, readBody as kitReadBody, send } from '../../sdk/emulator/http.ts';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -19,15 +20,9 @@ export interface Ctx {
 }
 
 export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > limit) throw new ApiError(413, 'JSON_PARSER_ERROR', 'request body too large');
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return kitReadBody(req, limit).catch((e: unknown) => {
+    throw e instanceof EmulatorHttpError ? new ApiError(413, 'JSON_PARSER_ERROR', 'request body too large') : e;
+  });
 }
 
 export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -42,9 +37,7 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  send(res, status, body, headers);
 }
 
 /** Salesforce REST error body: an array of {message, errorCode}. */

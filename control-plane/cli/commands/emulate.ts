@@ -7,6 +7,7 @@
 import { defineCommand, type Flags } from '../command.ts';
 import { loadEmulator, registry } from '../../../connectors/registry.ts';
 import type { FaultOptions } from '../../../connectors/sdk/index.ts';
+import { readyLine } from '../../../connectors/sdk/emulator/ready.ts';
 
 export class EmulateUsageError extends Error {
   override readonly name = 'EmulateUsageError';
@@ -80,7 +81,7 @@ export const emulateCommand = defineCommand({
       process.on('SIGTERM', stop);
     });
     // The credentials are the sandbox's own, printed on purpose so a client can connect.
-    process.stdout.write(JSON.stringify({ ready: true, vendor, url: handle.url, tokenUrl: handle.tokenUrl, credentials: handle.credentials }) + '\n');
+    process.stdout.write(readyLine(vendor, handle));
     await stopped;
     await handle.close();
     return 0;
