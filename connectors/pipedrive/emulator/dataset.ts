@@ -5,7 +5,7 @@
  * stamp `update_time`, deletes also land in the recents log with `active_flag: false`.
  */
 import { createHash } from 'node:crypto';
-import { rngFor } from '../../hubspot/emulator/prng.ts';
+import { rngFor } from '../../sdk/emulator/prng.ts';
 
 export const ENTITY_TYPES = ['organizations', 'persons', 'deals', 'activities', 'notes'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];

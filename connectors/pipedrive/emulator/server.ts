@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FaultOptions } from '../../sdk/index.ts';
-import { rngFor, type Rng } from '../../hubspot/emulator/prng.ts';
+import { rngFor, type Rng } from '../../sdk/emulator/prng.ts';
 import { Dataset, ENTITY_TYPES, FIELDS, RECENTS_ITEM, STAGES, v1Time, type EntityType } from './dataset.ts';
 
 /** Essential plan, api_token: 20 requests per 2 s; 30,000 base tokens × plan multiplier 1 × seats per day. */
