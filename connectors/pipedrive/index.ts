@@ -9,7 +9,7 @@ import {
   DeclarativeSourceConnector, paginate, type ConnectorHooks, type DeclarativeConnectorOptions, type HookContext, type Page, type PageState, type StreamPagesArgs,
 } from '../sdk/index.ts';
 import { MIN_DAILY_TOKENS, pipedriveDefinition, V2_STREAMS } from './definition.ts';
-import { normalizeRecord } from './records.ts';
+import { DERIVED_FIELDS, normalizeRecord } from './records.ts';
 
 export { pipedriveDefinition } from './definition.ts';
 
@@ -76,6 +76,7 @@ async function discover(ctx: HookContext): Promise<DiscoveredSchema> {
       ...(d.is_custom_field ? { custom: true } : {}),
       ...(d.options?.length ? { picklistValues: d.options.map((o) => o.label) } : {}),
     }));
+    for (const d of DERIVED_FIELDS[name] ?? []) fields.push({ name: d.name, type: d.type, nullable: true, sourceType: 'derived' } as FieldInfo);
     streams.push({ entity: name, primaryKey: ['id'], cursorField: 'update_time', fields, supportsIncremental: true, supportsDeletes: true });
   }
   streams.push({ entity: 'notes', primaryKey: ['id'], cursorField: 'update_time', fields: ['id', 'content', 'deal_id', 'person_id', 'org_id', 'user_id', 'add_time', 'update_time'].map((n) => ({ name: n, type: n.endsWith('id') ? 'integer' : n.endsWith('time') ? 'datetimetz' : 'string', nullable: n !== 'id' }) as FieldInfo), supportsIncremental: true, supportsDeletes: true });

@@ -13,6 +13,12 @@ function primary(list: unknown): string | null {
   return (p as { value?: string }).value ?? null;
 }
 
+/** The fields normalizeRecord adds to each stream's records (discovery lists them, so mappings may name them). */
+export const DERIVED_FIELDS: Record<string, { name: string; type: string }[]> = {
+  persons: [{ name: 'primary_email', type: 'string' }, { name: 'primary_phone', type: 'string' }],
+  deals: [{ name: 'pipeline_stage', type: 'string' }],
+};
+
 export function normalizeRecord(stream: string, raw: unknown): Record<string, unknown> {
   const rec = { ...(raw as Record<string, unknown>) };
   const custom = rec['custom_fields'];

@@ -27,7 +27,7 @@ describe('CLI flag validation', () => {
     ['--batch-size 1e3', ['--batch-size', '1e3'], /--batch-size must be a whole number/],
     ['a target schema with SQL in it', ['--target-schema', 'x"; drop table accounts; --'], /--target-schema must be a plain identifier/],
     ['a control schema with a space', ['--control-schema', 'nexus migrate'], /--control-schema must be a plain identifier/],
-    ['a tenant that is not a uuid', ['--tenant', 'acme'], /--tenant must be a UUID/],
+    ['a tenant that is not a uuid', ['--tenant', 'acme'], /--tenant must be an id \(a UUID/],
   ])('given run with %s, then it is refused with a usage error and exit 2', async (_name, flags, message) => {
     const argv = ['run', '--source', 'csv', '--path', '/nonexistent', '--tenant', TENANT, ...flags];
     const r = await exitOf(argv);

@@ -11,7 +11,7 @@ function take<T>(c: Checked<T>): T {
 
 function flagValue(flags: Flags, name: string): string | undefined {
   const v = flags[name];
-  if (v === true || v === false || Array.isArray(v)) throw new UsageError(`--${name} needs one value`);
+  if (v === true || v === false || Array.isArray(v)) throw new UsageError(`--${name} needs a value`);
   return v;
 }
 

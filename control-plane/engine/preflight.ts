@@ -4,6 +4,7 @@
  * so); every mapping `from:` names a field the source has (by its discovery). Anything else stops
  * the run here with a message saying what to do, instead of quarantining every record one by one.
  */
+import { waitReason } from '../jobs/transient.ts';
 import type pg from 'pg';
 import type { SourceConnector } from '../../shared/connector.ts';
 import type { Mapping } from '../../shared/mapping/schema.ts';
@@ -95,6 +96,8 @@ export async function checkPreflight(o: PreflightOptions): Promise<{ createTenan
   try {
     problems.push(...(await missingSourceFields(o.source, o.mapping)));
   } catch (err) {
+    // An agent that is offline, a lost connection: the run waits and retries (jobs/transient.ts), it is not refused.
+    if (waitReason(err)) throw err;
     problems.push(`the source could not be discovered, so the mapping cannot be checked against it: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (problems.length > 0) throw new PreflightError(problems);

@@ -25,7 +25,7 @@ export function waitReason(err: unknown): WaitReason | null {
     return { waitingFor: 'the target database (connection lost or restarting)' };
   }
   if (e.name === 'RunLeaseLostError') return { waitingFor: 'another worker (the lease was lost)' };
-  if (e.name === 'AgentNotConnectedError' || e.name === 'AgentOfflineError') return { waitingFor: msg || 'the agent' };
+  if (e.name === 'AgentNotConnectedError' || e.name === 'AgentOfflineError' || e.name === 'AgentCommandTimeoutError') return { waitingFor: msg || 'the agent' };
   if (e.name === 'RetriesExhaustedError') return { waitingFor: `the source (${msg})` };
   if (NET_CODES.has(code)) return { waitingFor: `the network (${code})` };
   if (e.cause && e.cause !== err) return waitReason(e.cause);

@@ -29,7 +29,7 @@ export const FIELDS: Record<'organizations' | 'persons' | 'deals' | 'activities'
   organizations: [std('id', 'int'), std('name', 'varchar'), std('owner_id', 'user'), std('address', 'address'), std('website', 'varchar'), std('employee_count', 'int'), std('annual_revenue', 'monetary'), std('add_time', 'date'), std('update_time', 'date'), TIER],
   persons: [std('id', 'int'), std('name', 'varchar'), std('first_name', 'varchar'), std('last_name', 'varchar'), std('emails', 'varchar'), std('phones', 'phone'), std('org_id', 'org'), std('owner_id', 'user'), std('job_title', 'varchar'), std('add_time', 'date'), std('update_time', 'date'), LANGUAGE],
   deals: [std('id', 'int'), std('title', 'varchar'), std('value', 'monetary'), std('currency', 'varchar'), std('status', 'status', opt([1, 2, 3], ['open', 'won', 'lost']).map((o) => ({ ...o, id: o.id }))), std('stage_id', 'stage'), std('person_id', 'people'), std('org_id', 'org'), std('owner_id', 'user'), std('expected_close_date', 'date'), std('probability', 'double'), std('add_time', 'date'), std('update_time', 'date'), GO_LIVE, LANES],
-  activities: [std('id', 'int'), std('subject', 'varchar'), std('type', 'enum'), std('done', 'boolean'), std('due_date', 'date'), std('deal_id', 'deal'), std('person_id', 'people'), std('org_id', 'org'), std('owner_id', 'user'), std('add_time', 'date'), std('update_time', 'date')],
+  activities: [std('id', 'int'), std('subject', 'varchar'), std('type', 'enum'), std('done', 'boolean'), std('due_date', 'date'), std('deal_id', 'deal'), std('person_id', 'people'), std('org_id', 'org'), std('owner_id', 'user'), std('public_description', 'text'), std('add_time', 'date'), std('update_time', 'date')],
 };
 
 /** Pipedrive's default pipeline in a new company. */
