@@ -9,17 +9,7 @@
  * generator's own model (not from parsing), so tests compare two independent computations.
  */
 import { interchange, type Seg } from '../edi-x12/writer.ts';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../shared/prng.ts';
 
 const CITIES = [['Chicago', 'IL', '60601'], ['Dallas', 'TX', '75201'], ['Atlanta', 'GA', '30301'], ['Memphis', 'TN', '38103'], ['Columbus', 'OH', '43215'], ['Denver', 'CO', '80202'], ['Reno', 'NV', '89501'], ['Laredo', 'TX', '78040']] as const;
 const SHIPPERS = ['Acme Foods', 'Blue River Paper', 'Cobalt Plastics', 'Delta Tools'];
