@@ -225,7 +225,7 @@ describe('durable runs across serve and worker processes', () => {
     const stoppedAt = Date.now();
     const stopping = workers.get(holder)!;
     await Promise.race([stopping.stop(), new Promise((_, rej) => setTimeout(() => rej(new Error(`worker did not stop: ${stopping.output().slice(-6000)}`)), 30_000))]);
-    expect(stopping.proc.exitCode).toBe(0);
+    expect(stopping.proc.exitCode, stopping.output().slice(-3000)).toBe(0);
     const other = holder === 'w1' ? 'w2' : 'w1';
     await until(async () => ((await activeRow(id))?.worker === other || (await status(t, id)) === 'completed' ? true : null), 'the other worker took over', 20_000, 100);
     expect(Date.now() - stoppedAt).toBeLessThan(20_000); // no waiting for the stale bound
