@@ -15,7 +15,7 @@ export const benchCommand = defineCommand({
   options: {
     records: { type: 'string', value: 'N', default: '100000', description: 'synthetic records to load' },
     'batch-size': { type: 'string', value: 'N', description: 'records per batch' },
-    parallelism: { type: 'string', value: 'N', default: '2', description: 'entities of one dependency level loaded at once (each holds two connections)' },
+    parallelism: { type: 'string', value: 'N', default: '1', description: 'entities of one dependency level loaded at once (each holds two connections)' },
     'compare-paths': { type: 'boolean', description: 'also time the COPY-then-merge load path' },
     via: { type: 'string', choices: ['agent'], description: 'source DB → agent → WebSocket → control plane → COPY' },
     source: {
@@ -43,7 +43,7 @@ export const benchCommand = defineCommand({
       return benchSourceCli(flags.source, records, flags);
     }
     const [{ openDatabase }, { benchEngine }, { progressPrinter }] = await Promise.all([import('../../db/embedded.ts'), import('../../bench/engine-bench.ts'), import('../progress.ts')]);
-    const parallelism = Number(flags.parallelism ?? 2);
+    const parallelism = Number(flags.parallelism ?? 1);
     if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 8) throw new UsageError(`--parallelism needs a whole number from 1 to 8, got ${String(flags.parallelism)}`);
     // Each entity loading at once holds two connections.
     const db = await openDatabase({ maxConnections: 2 + parallelism * 2 });
