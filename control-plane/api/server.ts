@@ -100,6 +100,7 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   const worker = workerOpts
     ? new RunWorker({ db, boss, targetSchema: o.targetSchema, engine, connectors, credentials, outbound, webhooks, log, agentTransportKey, ...workerOpts })
     : null;
+  runner.localWorker = worker;
   await worker?.start();
   const ctx: ApiContext = {
     db, targetSchema: o.targetSchema, credentials, outbound, engine, connectors, agents: o.agents ?? null, reports: o.reports ?? reportPort,

@@ -15,6 +15,9 @@ import { deleteActiveRun, getActiveRun, insertActiveRun, listActiveRuns, request
 export type StopOutcome = 'requested' | 'ended' | 'none';
 
 export class RunQueue {
+  /** The worker in this process, if any: a stop for a run it holds takes effect at once (others: at their next heartbeat). */
+  localWorker: { stopLocal(migrationId: string, as: StopRequest): boolean } | null = null;
+
   constructor(private readonly db: Db, private readonly boss: PgBoss, private readonly log: Logger) {}
 
   /** In the caller's transaction: false when the migration already has an active run. */
@@ -47,7 +50,10 @@ export class RunQueue {
   async stop(c: pg.PoolClient, migrationId: string, as: StopRequest): Promise<StopOutcome> {
     const row = await requestStop(c, migrationId, as);
     if (!row) return 'none';
-    if (row.lease_token) return 'requested';
+    if (row.lease_token) {
+      this.localWorker?.stopLocal(migrationId, as);
+      return 'requested';
+    }
     await deleteActiveRun(c, migrationId);
     return 'ended';
   }

@@ -54,7 +54,7 @@ export const STALE_SECONDS = Number(process.env.NEXUS_RUN_STALE_S ?? 20);
 export class RunWorker {
   readonly name: string;
   private readonly live: LivePublisher;
-  private readonly inflight = new Map<string, { abort(as: 'handover'): void; done: Promise<void> }>();
+  private readonly inflight = new Map<string, { abort(as: 'paused' | 'cancelled' | 'handover'): void; done: Promise<void> }>();
   private workIds: string[] = [];
   private reaper: NodeJS.Timeout | null = null;
   private stopping = false;
@@ -80,6 +80,14 @@ export class RunWorker {
     }, every);
     this.reaper.unref();
     this.o.log.info('run worker started', { worker: this.name, concurrency: n });
+  }
+
+  /** A stop asked in this process for a run this worker holds: act now, not at the next heartbeat. */
+  stopLocal(migrationId: string, as: 'paused' | 'cancelled'): boolean {
+    const r = this.inflight.get(migrationId);
+    if (!r) return false;
+    r.abort(as);
+    return true;
   }
 
   /** Runs executing in this process now. */
