@@ -3,17 +3,15 @@
  * migrates and reconciles (a currency the value map lacks is quarantined by name); a second batch of
  * exports picks up exactly what changed.
  */
-import { spawn } from 'node:child_process';
+import { runMigrateCli } from '../../test/support/cli-run.ts';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../agent/core/testing/processes.ts';
-import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../test/support/pg.ts';
+import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
 import { migrate } from '../../control-plane/db/migrate.ts';
 import { seedDemoTenant } from '../../resources/demo/seed.ts';
-import type { RunReport } from '../../control-plane/report/types.ts';
 import { eventXml, generateEAdaptorSample, shipmentXml, transactionXml } from './sample.ts';
 
 describe('nexus-migrate run --source cargowise-eadaptor --path DIR (real CLI, real Postgres)', () => {
@@ -32,20 +30,7 @@ describe('nexus-migrate run --source cargowise-eadaptor --path DIR (real CLI, re
     rmSync(work, { recursive: true, force: true });
   });
 
-  function run(args: string[]): Promise<{ code: number | null; out: string; report: RunReport }> {
-    return new Promise((resolve) => {
-      const p = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), 'run', '--target-schema', tgt.schema, '--control-schema', ctl.schema, '--report-dir', path.join(work, 'reports'), ...args], {
-        cwd: work, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      p.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      p.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      p.on('close', (code) => {
-        const json = /\s(\S+\.json)\n/.exec(out)?.[1];
-        resolve({ code, out, report: json ? (JSON.parse(readFileSync(json, 'utf8')) as RunReport) : (null as never) });
-      });
-    });
-  }
+  const run = (args: string[]) => runMigrateCli({ targetSchema: tgt.schema, controlSchema: ctl.schema, work }, args);
 
   it('given an export folder then a second batch, then the first run reconciles and the incremental run loads exactly the changes', async () => {
     const dir = path.join(work, 'xml');

@@ -4,17 +4,15 @@
  * new 214s, new tenders) dropped into the same folder and run with --incremental picks up exactly
  * what changed: corrections replace their tender, statuses add events, nothing is duplicated.
  */
-import { spawn } from 'node:child_process';
+import { runMigrateCli } from '../../test/support/cli-run.ts';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../agent/core/testing/processes.ts';
-import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../test/support/pg.ts';
+import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
 import { migrate } from '../../control-plane/db/migrate.ts';
 import { seedDemoTenant } from '../../resources/demo/seed.ts';
-import type { RunReport } from '../../control-plane/report/types.ts';
 import { generateMercuryGateSample } from './sample.ts';
 
 describe('nexus-migrate run --source mercurygate --path DIR (real CLI, real Postgres)', () => {
@@ -33,20 +31,7 @@ describe('nexus-migrate run --source mercurygate --path DIR (real CLI, real Post
     rmSync(work, { recursive: true, force: true });
   });
 
-  function run(args: string[]): Promise<{ code: number | null; out: string; report: RunReport }> {
-    return new Promise((resolve) => {
-      const p = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), 'run', '--target-schema', tgt.schema, '--control-schema', ctl.schema, '--report-dir', path.join(work, 'reports'), ...args], {
-        cwd: work, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      p.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      p.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      p.on('close', (code) => {
-        const json = /\s(\S+\.json)\n/.exec(out)?.[1];
-        resolve({ code, out, report: json ? (JSON.parse(readFileSync(json, 'utf8')) as RunReport) : (null as never) });
-      });
-    });
-  }
+  const run = (args: string[]) => runMigrateCli({ targetSchema: tgt.schema, controlSchema: ctl.schema, work }, args);
 
   it('given batch 1 then batch 2 of EDI files, then the first run reconciles and the incremental run loads exactly the changes', async () => {
     const { batch1, batch2 } = generateMercuryGateSample(42);
