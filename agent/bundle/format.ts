@@ -11,6 +11,12 @@
  * chunks in order; the last frame, `manifest`, carries counts, sha256 checksums, the discovered
  * schema and source cursors. A file that ends before the manifest is truncated; seq must run 0..n
  * without gaps, so a dropped or reordered frame is detected.
+ *
+ * The manifest names the enrolled agent that made the bundle (`agentId`) and carries `prefixSha256`,
+ * the sha256 of every byte of the file before the manifest frame (magic, header with the wrapped key,
+ * every sealed frame). The manifest frame holds the manifest's exact JSON text and the agent's Ed25519
+ * signature of it (shared/crypto signBundleManifest), so every manifest field and, through the
+ * digest, every frame is authenticated by the agent's identity — not merely by the public transport key.
  */
 import { z } from 'zod';
 import { CheckpointSchema } from '../../shared/record-batch.ts';
@@ -59,8 +65,19 @@ export const BundleManifestSchema = z.object({
   schema: z.unknown().nullable(),
   frames: z.number().int().nonnegative(),
   totalRows: z.number().int().nonnegative(),
+  /** The enrolled agent whose identity key signed this manifest. */
+  agentId: z.string().uuid(),
+  /** sha256 (hex) of the file's bytes before the manifest frame. */
+  prefixSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type BundleManifest = z.infer<typeof BundleManifestSchema>;
+
+/** The enrolled agent's identity, with which a bundle is signed (private key from the agent's keychain). */
+export interface BundleSigner {
+  agentId: string;
+  /** base64 DER PKCS#8 Ed25519 private key */
+  privateKey: string;
+}
 
 /** The crypto job id: binds bundle id and tenant into every frame and the key wrap. */
 export function bundleJobId(bundleId: string, tenantId: string): string {

@@ -8,11 +8,11 @@ import { open, rename, rm } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { DiscoveredSchema, SourceConnector } from '../../shared/connector.ts';
 import type { Checkpoint, FieldValue, RecordBatch } from '../../shared/record-batch.ts';
-import { createDataKey, sealBatch, wrapDataKey } from '../../shared/crypto/index.ts';
+import { createDataKey, sealBatch, signBundleManifest, wrapDataKey } from '../../shared/crypto/index.ts';
 import { silentLogger, type Logger } from '../../shared/log/logger.ts';
 import {
   BUNDLE_MAGIC, CHUNK_BYTES, CSV_FRAME_PREFIX, MANIFEST_FRAME, bundleJobId, encodeFrameHeader,
-  type BundleHeader, type BundleManifest,
+  type BundleHeader, type BundleManifest, type BundleSigner,
 } from './format.ts';
 
 export interface WriteBundleOptions {
@@ -23,6 +23,8 @@ export interface WriteBundleOptions {
   /** The control plane's X25519 transport public key (base64 DER SPKI). */
   recipientPublicKey: string;
   out: string;
+  /** The enrolled agent that signs the bundle (the importer refuses unsigned, unknown and revoked agents). */
+  signer: BundleSigner;
   batchSize?: number;
   signal?: AbortSignal;
   logger?: Logger;
@@ -63,8 +65,11 @@ export async function writeBundle(opts: WriteBundleOptions): Promise<WriteBundle
   const fh = await open(tmp, 'wx', 0o600);
   let seq = 0;
   let bytes = 0;
+  const prefix = createHash('sha256');
+  let prefixDone = false;
   const write = async (b: Buffer): Promise<void> => {
     await fh.write(b);
+    if (!prefixDone) prefix.update(b);
     bytes += b.length;
   };
   const frame = async (name: string, fields: Record<string, FieldValue>): Promise<void> => {
@@ -74,7 +79,10 @@ export async function writeBundle(opts: WriteBundleOptions): Promise<WriteBundle
     await write(sealed);
     seq++;
   };
-  const manifest: BundleManifest = { v: 1, bundleId, tenantId: opts.tenantId, createdAt, sourceSystem: opts.source.sourceSystem, entities: {}, schema, frames: 0, totalRows: 0 };
+  const manifest: BundleManifest = {
+    v: 1, bundleId, tenantId: opts.tenantId, createdAt, sourceSystem: opts.source.sourceSystem, entities: {}, schema, frames: 0, totalRows: 0,
+    agentId: opts.signer.agentId, prefixSha256: '',
+  };
   try {
     const h = Buffer.from(JSON.stringify(header), 'utf8');
     const len = Buffer.alloc(4);
@@ -139,7 +147,10 @@ export async function writeBundle(opts: WriteBundleOptions): Promise<WriteBundle
       log.info('bundle: entity exported', { entity, rows, frames });
     }
     manifest.frames = seq + 1;
-    await frame(MANIFEST_FRAME, { manifest: JSON.stringify(manifest) });
+    manifest.prefixSha256 = prefix.digest('hex');
+    prefixDone = true;
+    const text = JSON.stringify(manifest);
+    await frame(MANIFEST_FRAME, { manifest: text, signature: signBundleManifest(opts.signer.privateKey, text) });
     await fh.sync();
   } catch (err) {
     await fh.close();

@@ -118,6 +118,15 @@ export class Agent {
     return { agentId: id.agentId, tenantId: id.tenantId };
   }
 
+  /** The enrolled identity that signs offline bundles (private key from the OS keychain). */
+  async bundleSigner(): Promise<{ agentId: string; privateKey: string }> {
+    const id = this.state.identity();
+    if (!id) throw new NotEnrolledError();
+    const privateKey = this.privateKey ?? (await this.secrets.get(IDENTITY_ACCOUNT));
+    if (!privateKey) throw new EnrollmentError(`agent ${id.agentId} has no identity key in the OS keychain; enroll again`);
+    return { agentId: id.agentId, privateKey };
+  }
+
   async stop(): Promise<void> {
     for (const j of this.active.values()) {
       j.abort.abort(new Error('agent stopping'));

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importBundle } from '../../control-plane/bundle/importer.ts';
+import { agentLookup } from '../../control-plane/bundle/agents.ts';
 import { migrate } from '../../control-plane/db/migrate.ts';
 import { qualified } from '../../control-plane/db/sql/ident.ts';
 import { generateTransportKeyPair } from '../../shared/crypto/index.ts';
@@ -93,7 +94,7 @@ describe('offline bundle export from the agent UI', () => {
     expect(readFileSync(file).includes(PASSWORD)).toBe(false);
 
     const mappingYaml = (await readFile(ORG_MAPPING_FILE, 'utf8')).replace(/^sourceSystem: .*$/m, 'sourceSystem: sql');
-    const { report, bundle } = await importBundle({ file, tenantId: TENANT, key: transportKey, pool: tgt.pool, mappingYaml, targetSchema: tgt.schema, controlSchema: ctl.schema });
+    const { report, bundle } = await importBundle({ file, tenantId: TENANT, key: transportKey, pool: tgt.pool, mappingYaml, targetSchema: tgt.schema, controlSchema: ctl.schema, agents: agentLookup(src.pool, src.schema) });
     expect(bundle.manifest.entities.org_header?.rows).toBe(ROWS);
     // Tables in the bundle that the mapping does not use are counted as not in mapping, never loaded.
     expect(report.totals).toMatchObject({ created: ROWS, quarantined: 0, reconciles: true });

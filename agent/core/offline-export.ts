@@ -33,7 +33,7 @@ export async function exportOfflineBundle(agent: Agent, opts: ExportOfflineOptio
   const source = await openConnection(agent.state, agent.secrets, agent.sourceFactory, opts.connection);
   try {
     const res = await writeBundle({
-      source, entities: opts.entities, tenantId: id.tenantId, recipientPublicKey: id.transportPublicKey, out,
+      source, entities: opts.entities, tenantId: id.tenantId, recipientPublicKey: id.transportPublicKey, out, signer: await agent.bundleSigner(),
       batchSize: agent.config.batchSize, signal: opts.signal, logger: agent.logger,
     });
     agent.logger.info('offline bundle exported', { file: res.file, bundleId: res.bundleId, bytes: res.bytes, rows: res.manifest.totalRows });

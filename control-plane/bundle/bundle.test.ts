@@ -9,10 +9,13 @@ import type { SourceRecord } from '../../shared/record-batch.ts';
 import { writeBundle } from '../../agent/bundle/writer.ts';
 import { syntheticSource } from '../bench/synthetic-source.ts';
 import { BundleRejectedError, verifyBundle } from './verify.ts';
+import { memoryAgents, testAgent } from './testing/test-agent.ts';
 import { bundleSource } from './bundle-source.ts';
 
 const TENANT = '0f0e0d0c-0b0a-4908-8706-050403020100';
 const key = generateTransportKeyPair();
+const signer = testAgent(TENANT);
+const agents = memoryAgents(signer);
 
 /** A small source with typed values, nested JSON, a delete, and a field that appears late. */
 function typedSource(): SourceConnector {
@@ -52,14 +55,14 @@ describe('offline bundle', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'bundle-test-'));
     bundle = path.join(dir, 'typed.nxb');
-    await writeBundle({ source: typedSource(), tenantId: TENANT, recipientPublicKey: key.publicKey, out: bundle });
+    await writeBundle({ source: typedSource(), tenantId: TENANT, recipientPublicKey: key.publicKey, out: bundle, signer: signer.signer });
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
   it('given an exported bundle, then verifying it yields the same records, types, deletes and cursors as the source', async () => {
-    const v = await verifyBundle(bundle, { tenantId: TENANT, key, outDir: path.join(dir, 'out-ok') });
+    const v = await verifyBundle(bundle, { tenantId: TENANT, key, agents, outDir: path.join(dir, 'out-ok') });
     expect(v.manifest.sourceSystem).toBe('typed');
     expect(v.manifest.entities['Deal']!.rows).toBe(3);
     expect(v.manifest.entities['Deal']!.cursor).toEqual({ page: 2 });
@@ -73,7 +76,7 @@ describe('offline bundle', () => {
   });
 
   it('given a verified bundle without an output folder, then its source streams the same records straight from the frames', async () => {
-    const v = await verifyBundle(bundle, { tenantId: TENANT, key });
+    const v = await verifyBundle(bundle, { tenantId: TENANT, key, agents });
     expect(v.dir).toBeUndefined();
     const src = await bundleSource(v);
     expect(src.sourceSystem).toBe('typed');
@@ -85,9 +88,9 @@ describe('offline bundle', () => {
   it('given a 1,500-record source, then the bundle round-trips every record of every entity', async () => {
     const src = syntheticSource({ records: 1500, seed: 5 });
     const file = path.join(dir, 'synthetic.nxb');
-    const res = await writeBundle({ source: src, tenantId: TENANT, recipientPublicKey: key.publicKey, out: file, batchSize: 200 });
+    const res = await writeBundle({ source: src, tenantId: TENANT, recipientPublicKey: key.publicKey, out: file, batchSize: 200, signer: signer.signer });
     expect(res.manifest.totalRows).toBe(1500);
-    const v = await verifyBundle(file, { tenantId: TENANT, key, outDir: path.join(dir, 'out-syn') });
+    const v = await verifyBundle(file, { tenantId: TENANT, key, agents, outDir: path.join(dir, 'out-syn') });
     const csv = await new CsvConnector({ dir: v.dir! }).open();
     for (const e of await src.entities()) expect(await records(csv, e), e).toEqual(await records(src, e));
   });
@@ -108,7 +111,7 @@ describe('offline bundle', () => {
       // A damage step may return the tenant the attacker then claims on import.
       const claimed = (await c.damage(copy, (await stat(copy)).size)) ?? TENANT;
       const out = path.join(dir, `out-${path.basename(copy)}`);
-      const err = await verifyBundle(copy, { tenantId: claimed, key, outDir: out }).catch((e: unknown) => e);
+      const err = await verifyBundle(copy, { tenantId: claimed, key, agents, outDir: out }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BundleRejectedError);
       expect((err as BundleRejectedError).reason).toBe(c.reason);
       expect((err as Error).message).toMatch(c.message);
@@ -118,13 +121,13 @@ describe('offline bundle', () => {
   }
 
   it('given another tenant, then the bundle is rejected naming both tenants', async () => {
-    const err = await verifyBundle(bundle, { tenantId: 'someone-else', key, outDir: path.join(dir, 'out-tenant') }).catch((e: unknown) => e);
+    const err = await verifyBundle(bundle, { tenantId: 'someone-else', key, agents, outDir: path.join(dir, 'out-tenant') }).catch((e: unknown) => e);
     expect((err as BundleRejectedError).reason).toBe('wrong-tenant');
     expect((err as Error).message).toContain(`exported for tenant ${TENANT}, not someone-else`);
   });
 
   it('given a different control-plane key, then the bundle is rejected as wrong-key', async () => {
-    const err = await verifyBundle(bundle, { tenantId: TENANT, key: generateTransportKeyPair(), outDir: path.join(dir, 'out-key') }).catch((e: unknown) => e);
+    const err = await verifyBundle(bundle, { tenantId: TENANT, key: generateTransportKeyPair(), agents, outDir: path.join(dir, 'out-key') }).catch((e: unknown) => e);
     expect((err as BundleRejectedError).reason).toBe('wrong-key');
   });
 });

@@ -2,12 +2,15 @@
  * Low-level reading of an offline bundle file (layout in agent/bundle/format.ts): the header, the
  * data key, and the authenticated frames in order. Positioned reads: one frame in memory at a time.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { openBatch, unwrapDataKey } from '../../shared/crypto/index.ts';
 import { BUNDLE_MAGIC, BundleHeaderSchema, MANIFEST_FRAME, MAX_HEADER_BYTES, bundleJobId, type BundleHeader } from '../../agent/bundle/format.ts';
 
-export type RejectReason = 'not-a-bundle' | 'truncated' | 'tampered' | 'wrong-tenant' | 'wrong-key' | 'mismatch' | 'replay' | 'older';
+export type RejectReason =
+  | 'not-a-bundle' | 'truncated' | 'tampered' | 'wrong-tenant' | 'wrong-key' | 'mismatch' | 'replay' | 'older'
+  | 'unsigned' | 'bad-signature' | 'unknown-agent' | 'revoked-agent';
 
 export class BundleRejectedError extends Error {
   override readonly name = 'BundleRejectedError';
@@ -25,12 +28,15 @@ const MAX_FRAME_BYTES = 512 * 1024 * 1024;
 
 class Reader {
   pos = 0;
+  /** sha256 of every byte read so far (sequential reads only). */
+  readonly hash: Hash = createHash('sha256');
   constructor(private readonly fh: FileHandle, readonly size: number, private readonly file: string) {}
   async bytes(n: number, what: string): Promise<Buffer> {
     if (this.pos + n > this.size) throw new BundleRejectedError('truncated', this.file, `file ends inside ${what} (offset ${this.pos}, needs ${n} bytes, ${this.size - this.pos} left)`);
     const b = Buffer.alloc(n);
     const { bytesRead } = await this.fh.read(b, 0, n, this.pos);
     if (bytesRead !== n) throw new BundleRejectedError('truncated', this.file, `short read in ${what}`);
+    this.hash.update(b);
     this.pos += n;
     return b;
   }
@@ -81,6 +87,8 @@ export interface Frame {
   name: string;
   seq: number;
   fields: Record<string, unknown>;
+  /** On the manifest frame: sha256 (hex) of every file byte before it (what the signed manifest's prefixSha256 must equal). */
+  prefixSha256?: string;
 }
 
 /**
@@ -96,6 +104,7 @@ export async function* readFrames(file: string, h: BundleHeader, dataKey: Buffer
     if (again.bundleId !== h.bundleId || again.tenantId !== h.tenantId) throw new BundleRejectedError('tampered', file, 'header changed while reading');
     const jobId = bundleJobId(h.bundleId, h.tenantId);
     for (let seq = 0; r.pos < r.size; seq++) {
+      const before = only === undefined ? r.hash.copy() : null;
       const nlen = (await r.bytes(2, `frame ${seq} name length`)).readUInt16BE(0);
       const name = (await r.bytes(nlen, `frame ${seq} name`)).toString('utf8');
       const meta = await r.bytes(8, `frame ${seq} header`);
@@ -115,7 +124,7 @@ export async function* readFrames(file: string, h: BundleHeader, dataKey: Buffer
       } catch (err) {
         throw new BundleRejectedError('tampered', file, `frame ${seq} (${name}): ${(err as Error).message}`);
       }
-      yield { name, seq, fields };
+      yield { name, seq, fields, ...(name === MANIFEST_FRAME && before ? { prefixSha256: before.digest('hex') } : {}) };
       if (name === MANIFEST_FRAME && r.pos < r.size) {
         throw new BundleRejectedError('tampered', file, `${r.size - r.pos} unexpected byte(s) after the manifest at offset ${r.pos}`);
       }

@@ -10,11 +10,14 @@ import { runMigration } from '../engine/run.ts';
 import { writeBundle } from '../../agent/bundle/writer.ts';
 import { syntheticSource } from '../bench/synthetic-source.ts';
 import { BundleRejectedError, importBundle } from './importer.ts';
+import { memoryAgents, testAgent } from './testing/test-agent.ts';
 
 const TENANT = uuidv5('bundle-import-tenant');
 const FRANCHISE = uuidv5('bundle-import-franchise');
 const MAPPING = new URL('../bench/mapping.yaml', import.meta.url);
 const RECORDS = 600;
+const signer = testAgent(TENANT);
+const agents = memoryAgents(signer);
 
 interface Target { t: TestSchema; c: TestSchema }
 async function target(): Promise<Target> {
@@ -42,7 +45,7 @@ describe('bundle import through the engine', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'bundle-import-'));
     file = path.join(dir, 'export.nxb');
     mappingYaml = await readFile(MAPPING, 'utf8');
-    await writeBundle({ source: syntheticSource({ records: RECORDS, seed: 11 }), tenantId: TENANT, recipientPublicKey: key.publicKey, out: file, batchSize: 300 });
+    await writeBundle({ source: syntheticSource({ records: RECORDS, seed: 11 }), tenantId: TENANT, recipientPublicKey: key.publicKey, out: file, batchSize: 300, signer: signer.signer });
   });
   afterAll(async () => {
     for (const d of dbs) {
@@ -58,7 +61,7 @@ describe('bundle import through the engine', () => {
     dbs.push(live, imported);
     const vars = { FRANCHISE_ID: FRANCHISE };
     const liveReport = await runMigration({ pool: live.t.pool, source: syntheticSource({ records: RECORDS, seed: 11 }), mappingYaml, vars, tenantId: TENANT, targetSchema: live.t.schema, controlSchema: live.c.schema, mode: 'run' });
-    const { report, bundle } = await importBundle({ file, tenantId: TENANT, key, pool: imported.t.pool, mappingYaml, vars, targetSchema: imported.t.schema, controlSchema: imported.c.schema });
+    const { report, bundle } = await importBundle({ file, tenantId: TENANT, key, pool: imported.t.pool, mappingYaml, vars, targetSchema: imported.t.schema, controlSchema: imported.c.schema, agents });
     expect(liveReport.status).toBe('completed');
     expect(report.status).toBe('completed');
     expect(bundle.manifest.totalRows).toBe(RECORDS);
@@ -71,7 +74,7 @@ describe('bundle import through the engine', () => {
     expect((await imported.t.pool.query(q)).rows).toEqual((await live.t.pool.query(q)).rows);
 
     // The same bundle again is a replay (issue 11): refused before the engine runs.
-    const again = await importBundle({ file, tenantId: TENANT, key, pool: imported.t.pool, mappingYaml, vars, targetSchema: imported.t.schema, controlSchema: imported.c.schema, runKey: 'second-import' }).catch((e: unknown) => e);
+    const again = await importBundle({ file, tenantId: TENANT, key, pool: imported.t.pool, mappingYaml, vars, targetSchema: imported.t.schema, controlSchema: imported.c.schema, runKey: 'second-import', agents }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(BundleRejectedError);
     expect((again as BundleRejectedError).reason).toBe('replay');
   });
@@ -91,7 +94,7 @@ describe('bundle import through the engine', () => {
     }
     let engineCalled = false;
     const err = await importBundle({
-      file: bad, tenantId: TENANT, key, pool: db.t.pool, mappingYaml, vars: { FRANCHISE_ID: FRANCHISE }, targetSchema: db.t.schema, controlSchema: db.c.schema,
+      file: bad, tenantId: TENANT, key, pool: db.t.pool, mappingYaml, vars: { FRANCHISE_ID: FRANCHISE }, targetSchema: db.t.schema, controlSchema: db.c.schema, agents,
       runMigration: async (o) => {
         engineCalled = true;
         return runMigration(o);

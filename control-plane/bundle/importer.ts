@@ -8,7 +8,8 @@ import type { SourceConnector } from '../../shared/connector.ts';
 import { silentLogger, type Logger } from '../../shared/log/logger.ts';
 import type { RunReport } from '../report/types.ts';
 import type { RunOptions } from '../engine/run.ts';
-import { verifyBundle, type TransportKeyPair, type VerifiedBundle } from './verify.ts';
+import { verifyBundle, type BundleAgentLookup, type TransportKeyPair, type VerifiedBundle } from './verify.ts';
+import { agentLookup } from './agents.ts';
 import { bundleSource } from './bundle-source.ts';
 import { claimBundle, finishBundle } from './ledger.ts';
 import { userInfo } from 'node:os';
@@ -38,13 +39,15 @@ export interface ImportBundleOptions {
   forceOlder?: boolean;
   /** Who imports, for the bundle ledger and the audit log (default cli:<user>). */
   actor?: string;
+  /** Where the enrolled agents' public keys are read (default: the `agents` table of controlSchema). */
+  agents?: BundleAgentLookup;
   /** Inject the engine (tests); default: control-plane/engine/run.ts. */
   runMigration?: RunMigration;
 }
 
 export interface ImportBundleResult {
   report: RunReport;
-  bundle: Pick<VerifiedBundle, 'header' | 'manifest'>;
+  bundle: Pick<VerifiedBundle, 'header' | 'manifest' | 'agent'>;
 }
 
 export async function loadRunMigration(): Promise<RunMigration> {
@@ -54,12 +57,12 @@ export async function loadRunMigration(): Promise<RunMigration> {
 
 export async function importBundle(opts: ImportBundleOptions): Promise<ImportBundleResult> {
   const log = opts.logger ?? silentLogger;
-  const verified = await verifyBundle(opts.file, { tenantId: opts.tenantId, key: opts.key });
-  log.info('bundle verified', { bundleId: verified.header.bundleId, rows: verified.manifest.totalRows, entities: Object.keys(verified.manifest.entities).length });
+  const verified = await verifyBundle(opts.file, { tenantId: opts.tenantId, key: opts.key, agents: opts.agents ?? agentLookup(opts.pool, opts.controlSchema) });
+  log.info('bundle verified', { bundleId: verified.header.bundleId, agentId: verified.agent.id, agent: verified.agent.name, rows: verified.manifest.totalRows, entities: Object.keys(verified.manifest.entities).length });
   const { header, manifest } = verified;
   await claimBundle(opts.pool, opts.controlSchema, {
     file: opts.file, bundleId: header.bundleId, tenantId: opts.tenantId, sourceSystem: header.sourceSystem, snapshotAt: manifest.createdAt,
-    forceOlder: opts.forceOlder ?? false, actor: opts.actor ?? `cli:${userInfo().username}`,
+    forceOlder: opts.forceOlder ?? false, actor: opts.actor ?? `cli:${userInfo().username}`, agent: verified.agent,
   }).catch((err: unknown) => {
     verified.dataKey.fill(0);
     throw err;
@@ -75,7 +78,8 @@ export async function importBundle(opts: ImportBundleOptions): Promise<ImportBun
       migrationId: opts.migrationId, runKey: opts.runKey, batchSize: opts.batchSize, signal: opts.signal, logger: opts.logger,
     });
     ok = report.status !== 'failed';
-    return { report, bundle: { header: verified.header, manifest: verified.manifest } };
+    report.bundle = { bundleId: header.bundleId, agentId: verified.agent.id, agentName: verified.agent.name, snapshotAt: manifest.createdAt };
+    return { report, bundle: { header: verified.header, manifest: verified.manifest, agent: verified.agent } };
   } finally {
     await source?.close();
     verified.dataKey.fill(0);

@@ -3,23 +3,27 @@
  * snapshot over a newer one is refused unless forceOlder (audited), and every manifest field is
  * checked: counts against the frames' content, createdAt against the header. Real PostgreSQL + engine.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_MAGIC, MANIFEST_FRAME, bundleJobId, encodeFrameHeader } from '../../agent/bundle/format.ts';
 import { writeBundle } from '../../agent/bundle/writer.ts';
-import { generateTransportKeyPair, sealBatch } from '../../shared/crypto/index.ts';
+import { generateTransportKeyPair, sealBatch, signBundleManifest } from '../../shared/crypto/index.ts';
 import { uuidv5 } from '../../shared/ids.ts';
 import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
 import { migrate } from '../db/migrate.ts';
 import { syntheticSource } from '../bench/synthetic-source.ts';
 import { bundleKey, readBundleHeader, readFrames } from './frames.ts';
 import { BundleRejectedError, importBundle } from './importer.ts';
+import { memoryAgents, testAgent } from './testing/test-agent.ts';
 
 const TENANT = uuidv5('bundle-ledger-tenant');
 const FRANCHISE = uuidv5('bundle-ledger-franchise');
 const key = generateTransportKeyPair();
+const signer = testAgent(TENANT, 'ledger-agent');
+const agents = memoryAgents(signer);
 let t: TestSchema;
 let c: TestSchema;
 let dir: string;
@@ -43,12 +47,12 @@ afterAll(async () => {
 
 async function exportBundle(name: string, records: number, seed: number): Promise<string> {
   const out = path.join(dir, name);
-  await writeBundle({ source: syntheticSource({ records, seed }), tenantId: TENANT, recipientPublicKey: key.publicKey, out, batchSize: 100 });
+  await writeBundle({ source: syntheticSource({ records, seed }), tenantId: TENANT, recipientPublicKey: key.publicKey, out, batchSize: 100, signer: signer.signer });
   return out;
 }
 
 const load = (file: string, extra: { forceOlder?: boolean } = {}) => importBundle({
-  file, tenantId: TENANT, key, pool: t.pool, mappingYaml, vars: { FRANCHISE_ID: FRANCHISE }, targetSchema: t.schema, controlSchema: c.schema, actor: 'test:ledger', ...extra,
+  file, tenantId: TENANT, key, pool: t.pool, mappingYaml, vars: { FRANCHISE_ID: FRANCHISE }, targetSchema: t.schema, controlSchema: c.schema, actor: 'test:ledger', agents, ...extra,
 });
 
 const rejection = async (p: Promise<unknown>): Promise<BundleRejectedError> => {
@@ -57,8 +61,12 @@ const rejection = async (p: Promise<unknown>): Promise<BundleRejectedError> => {
   return err as BundleRejectedError;
 };
 
-/** Re-seal a bundle with an edited manifest, as anyone holding the public transport key could. */
-async function withEditedManifest(file: string, name: string, edit: (m: Record<string, unknown>) => void): Promise<string> {
+/**
+ * Re-seal a bundle with an edited manifest, as anyone holding the bundle's data key could; the agent's
+ * signature is kept (so the edit must be detected by it), or, with `resign`, the edited text is signed
+ * again with that key (an agent that signs wrong counts: the counts are still checked against the frames).
+ */
+async function withEditedManifest(file: string, name: string, edit: (m: Record<string, unknown>) => void, resign?: string): Promise<string> {
   const header = await readBundleHeader(file);
   const dataKey = bundleKey(file, header, TENANT, key);
   const jobId = bundleJobId(header.bundleId, header.tenantId);
@@ -71,7 +79,9 @@ async function withEditedManifest(file: string, name: string, edit: (m: Record<s
     if (f.name === MANIFEST_FRAME) {
       const m = JSON.parse(fields['manifest']!) as Record<string, unknown>;
       edit(m);
-      fields = { manifest: JSON.stringify(m) };
+      if (resign) m.prefixSha256 = createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+      const text = JSON.stringify(m);
+      fields = { manifest: text, signature: resign ? signBundleManifest(resign, text) : fields['signature']! };
     }
     const sealed = sealBatch({ v: 1, sourceSystem: 'bundle', entity: f.name, seq: f.seq, records: [{ sourceId: String(f.seq), op: 'upsert', fields }], checkpoint: {}, final: false }, dataKey, jobId);
     parts.push(encodeFrameHeader(f.name, f.seq, sealed.length), sealed);
@@ -82,7 +92,24 @@ async function withEditedManifest(file: string, name: string, edit: (m: Record<s
 }
 
 describe('bundle ledger and manifest checks', () => {
-  it('given manifest rows, totalRows or createdAt edited, then the import is refused before anything loads', async () => {
+  it('given any manifest field edited after the agent signed it, then the import is refused as a bad signature before anything loads', async () => {
+    const file = await exportBundle('sig-src.nxb', 50, 3);
+    const edits: [string, (m: Record<string, unknown>) => void][] = [
+      ['rows', (m) => { const e = Object.values(m.entities as Record<string, { rows: number }>)[0]!; e.rows += 5; m.totalRows = (m.totalRows as number) + 5; }],
+      ['total', (m) => { m.totalRows = (m.totalRows as number) + 1; }],
+      ['created', (m) => { m.createdAt = '2099-01-01T00:00:00.000Z'; }],
+      ['agent', (m) => { m.agentId = signer.agent.id.replace(/.$/, (c) => (c === '0' ? '1' : '0')); }],
+      ['digest', (m) => { m.prefixSha256 = '0'.repeat(64); }],
+    ];
+    for (const [name, edit] of edits) {
+      const err = await rejection(load(await withEditedManifest(file, `sig-${name}.nxb`, edit)));
+      expect(['bad-signature', 'unknown-agent']).toContain(err.reason);
+    }
+    const { rows } = await t.pool.query('SELECT count(*)::int AS n FROM accounts');
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('given manifest rows, totalRows or createdAt wrong but signed by the agent, then the counts are checked against the frames and the import is refused', async () => {
     const file = await exportBundle('edit-src.nxb', 50, 3);
     const edits: [string, (m: Record<string, unknown>) => void, string][] = [
       ['rows', (m) => { const e = Object.values(m.entities as Record<string, { rows: number }>)[0]!; e.rows += 5; m.totalRows = (m.totalRows as number) + 5; }, 'rows'],
@@ -90,7 +117,7 @@ describe('bundle ledger and manifest checks', () => {
       ['created', (m) => { m.createdAt = '2099-01-01T00:00:00.000Z'; }, 'header'],
     ];
     for (const [name, edit, says] of edits) {
-      const err = await rejection(load(await withEditedManifest(file, `edited-${name}.nxb`, edit)));
+      const err = await rejection(load(await withEditedManifest(file, `signed-wrong-${name}.nxb`, edit, signer.signer.privateKey)));
       expect(['mismatch', 'tampered']).toContain(err.reason);
       expect(err.message).toContain(says);
     }

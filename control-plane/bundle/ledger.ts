@@ -15,6 +15,8 @@ export interface BundleClaim {
   forceOlder: boolean;
   /** Who imports, for the ledger and the audit log (e.g. cli:<user>). */
   actor: string;
+  /** The enrolled agent whose signature the bundle carries (named in the audit log). */
+  agent: { id: string; name: string };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,6 +47,10 @@ export async function claimBundle(pool: pg.Pool, schema: string, b: BundleClaim)
         JSON.stringify({ tenant: b.tenantId, sourceSystem: b.sourceSystem, snapshotAt: b.snapshotAt, newerBundle: newer.bundle_id, newerSnapshotAt: newer.snapshot_at.toISOString() }),
       ]);
     }
+    await c.query(`INSERT INTO ${t}.audit_log (tenant_id, actor, action, target, details) VALUES ($1, $2, 'bundle.import', $3, $4)`, [
+      UUID.test(b.tenantId) ? b.tenantId : null, b.actor, b.bundleId,
+      JSON.stringify({ tenant: b.tenantId, sourceSystem: b.sourceSystem, snapshotAt: b.snapshotAt, agentId: b.agent.id, agentName: b.agent.name }),
+    ]);
     await c.query(
       `INSERT INTO ${t}.bundle_imports (bundle_id, tenant_id, source_system, snapshot_at, status, forced_older, imported_by)
        VALUES ($1, $2, $3, $4, 'importing', $5, $6)

@@ -8,13 +8,28 @@ import { createHash } from 'node:crypto';
 import { parse, type Parser } from 'csv-parse';
 import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { verifyBundleManifest } from '../../shared/crypto/index.ts';
 import { BundleManifestSchema, CSV_FRAME_PREFIX, MANIFEST_FRAME, type BundleHeader, type BundleManifest } from '../../agent/bundle/format.ts';
 import { BundleRejectedError, bundleKey, readBundleHeader, readFrames, type TransportKeyPair } from './frames.ts';
 
 export { BundleRejectedError, readBundleHeader, type RejectReason, type TransportKeyPair } from './frames.ts';
 
+/** An enrolled agent as the control DB knows it (control-plane/bundle/agents.ts reads it). */
+export interface BundleAgent {
+  id: string;
+  name: string;
+  tenantId: string;
+  publicKey: string;
+  status: 'active' | 'revoked';
+}
+
+/** Look up the agent a manifest names, in this tenant (null: no such agent). */
+export type BundleAgentLookup = (agentId: string, tenantId: string) => Promise<BundleAgent | null>;
+
 export interface VerifiedBundle {
   file: string;
+  /** The enrolled agent whose identity signed the bundle. */
+  agent: Pick<BundleAgent, 'id' | 'name'>;
   header: BundleHeader;
   manifest: BundleManifest;
   /** The unwrapped data key (kept in memory only, to stream the verified frames). */
@@ -23,13 +38,14 @@ export interface VerifiedBundle {
   dir?: string;
 }
 
-export async function verifyBundle(file: string, opts: { tenantId: string; key: TransportKeyPair; outDir?: string }): Promise<VerifiedBundle> {
+export async function verifyBundle(file: string, opts: { tenantId: string; key: TransportKeyPair; agents: BundleAgentLookup; outDir?: string }): Promise<VerifiedBundle> {
   const header = await readBundleHeader(file);
   const dataKey = bundleKey(file, header, opts.tenantId, opts.key);
   const seen = new Map<string, { hash: ReturnType<typeof createHash>; bytes: number; frames: number; index: number; rows: CsvRowCounter }>();
   const outputs = new Map<string, FileHandle>();
   const part = (i: number): string => path.join(opts.outDir!, `${String(i).padStart(3, '0')}.part`);
   let manifest: BundleManifest | null = null;
+  let agent: BundleAgent | null = null;
   let frames = 0;
   let ok = false;
   if (opts.outDir) await mkdir(opts.outDir, { recursive: true, mode: 0o700 });
@@ -38,14 +54,20 @@ export async function verifyBundle(file: string, opts: { tenantId: string; key: 
       frames++;
       if (manifest) throw new BundleRejectedError('tampered', file, `unexpected frame ${f.seq} (${f.name}) after the manifest`);
       if (f.name === MANIFEST_FRAME) {
+        const text = typeof f.fields['manifest'] === 'string' ? f.fields['manifest'] : '';
         let raw: unknown;
         try {
-          raw = JSON.parse(String(f.fields['manifest']));
+          raw = JSON.parse(text);
         } catch {
           raw = null;
         }
         const parsed = BundleManifestSchema.safeParse(raw);
-        if (!parsed.success) throw new BundleRejectedError('tampered', file, 'manifest is not valid');
+        if (!parsed.success) {
+          const unsigned = raw !== null && typeof raw === 'object' && !('agentId' in raw);
+          throw new BundleRejectedError(unsigned ? 'unsigned' : 'tampered', file, unsigned ? 'the manifest names no enrolled agent (bundles must be signed by an enrolled agent)' : 'manifest is not valid');
+        }
+        agent = await signedBy(file, parsed.data, text, f.fields['signature'], opts);
+        if (parsed.data.prefixSha256 !== f.prefixSha256) throw new BundleRejectedError('tampered', file, 'the frames differ from the ones the agent signed');
         manifest = parsed.data;
         continue;
       }
@@ -98,12 +120,24 @@ export async function verifyBundle(file: string, opts: { tenantId: string; key: 
       await writeFile(path.join(opts.outDir, 'manifest.json'), JSON.stringify({ sourceSystem: manifest.sourceSystem, entities: manifest.entities }), { mode: 0o600 });
     }
     ok = true;
-    return { file, header, manifest, dataKey, ...(opts.outDir ? { dir: opts.outDir } : {}) };
+    return { file, agent: { id: agent!.id, name: agent!.name }, header, manifest, dataKey, ...(opts.outDir ? { dir: opts.outDir } : {}) };
   } finally {
     for (const o of outputs.values()) await o.close();
     // A rejected bundle leaves no decrypted bytes behind.
     if (!ok && opts.outDir) await rm(opts.outDir, { recursive: true, force: true });
   }
+}
+
+/** The manifest's signature checked against the enrolled (active) agent's public key in the control DB. */
+async function signedBy(file: string, m: BundleManifest, text: string, signature: unknown, opts: { tenantId: string; agents: BundleAgentLookup }): Promise<BundleAgent> {
+  if (typeof signature !== 'string' || signature.length === 0) throw new BundleRejectedError('unsigned', file, 'the manifest carries no agent signature');
+  const agent = await opts.agents(m.agentId, opts.tenantId);
+  if (!agent || agent.tenantId !== opts.tenantId) throw new BundleRejectedError('unknown-agent', file, `agent ${m.agentId} is not enrolled in this tenant`);
+  if (!verifyBundleManifest(agent.publicKey, text, signature)) {
+    throw new BundleRejectedError('bad-signature', file, `the manifest signature is not agent ${agent.name} (${agent.id})'s: forged or edited`);
+  }
+  if (agent.status !== 'active') throw new BundleRejectedError('revoked-agent', file, `agent ${agent.name} (${agent.id}) has been revoked; its bundles are refused`);
+  return agent;
 }
 
 /** Counts the CSV records of one entity's frames as they stream past (the first record is the header). */

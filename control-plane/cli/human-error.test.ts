@@ -77,7 +77,7 @@ describe('human errors', () => {
     { argv: ['preview', '--source', 'csv', '--entity'], says: /--entity needs a value/ },
     { argv: ['report', 'r1', 'r2'], says: /unexpected argument "r2"; "report" takes <runId>/ },
     { argv: ['bundle', 'import'], says: /missing <file> \(the bundle file\)/ },
-    { argv: ['bundle', 'export', '--source', 'demo', '--out', 'b'], says: /--tenant is required: the tenant the bundle is for/ },
+    { argv: ['bundle', 'export', '--source', 'demo'], says: /--out is required: the bundle file to write/ },
     { argv: ['agent', 'connection', 'add', '--name', 'n', '--type', 'oracle', '--host', 'h', '--port', '1', '--database', 'd', '--user', 'u'], says: /--type must be one of postgres, mysql, sqlserver, got "oracle"/ },
     { argv: ['agent', 'connection', 'add', '--name', 'n'], says: /--type is required/ },
     { argv: ['agent', 'check-source', '--dialect', 'postgresql'], says: /--dialect must be one of mssql, postgres, mysql, got "postgresql"; did you mean postgres\?/ },

@@ -64,4 +64,6 @@ export interface RunReport {
   retriedBy?: { runId: string; entity: string | null; outcome: string | null }[];
   /** What preflight created before the load (only with --create-tenant / createTenant). */
   preflight?: { tenantCreated: boolean; franchiseCreated: boolean; tenantId: string; franchiseId: string | null };
+  /** An offline bundle import: the bundle and the enrolled agent whose signature it carried. */
+  bundle?: { bundleId: string; agentId: string; agentName: string; snapshotAt: string };
 }

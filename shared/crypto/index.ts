@@ -2,5 +2,5 @@
 export { sealBatch, openBatch, authenticateBatch, batchAad, SEAL_VERSION, MAX_BATCH_BYTES, type BatchBinding } from './batch-seal.ts';
 export { createDataKey, wrapDataKey, unwrapDataKey, WrappedKeySchema, WRAP_ALG, type WrappedKey } from './data-key.ts';
 export { generateTransportKeyPair, generateIdentityKeyPair, importPublicKey, importPrivateKey, keyId, type EncodedKeyPair } from './keys.ts';
-export { signChallenge, verifyChallenge } from './identity.ts';
+export { signChallenge, verifyChallenge, signBundleManifest, verifyBundleManifest } from './identity.ts';
 export { BatchIntegrityError, KeyUnwrapError, InvalidKeyError } from './errors.ts';

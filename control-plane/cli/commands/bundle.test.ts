@@ -10,6 +10,7 @@ import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../../t
 import { migrate } from '../../db/migrate.ts';
 import { seedDemoTenant } from '../../../resources/demo/seed.ts';
 import type { RunReport } from '../../report/types.ts';
+import { enrollCliAgent, type CliAgent } from '../../bundle/testing/cli-agent.ts';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../../bin/nexus-migrate.mjs', import.meta.url));
@@ -27,19 +28,24 @@ async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numb
 
 describe('nexus-migrate bundle export / import (demo dataset)', () => {
   const kp = generateTransportKeyPair();
-  const env = { NEXUS_TRANSPORT_KEY: JSON.stringify(kp), DATABASE_URL: TEST_DATABASE_URL, NEXUS_LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = { NEXUS_TRANSPORT_KEY: JSON.stringify(kp), DATABASE_URL: TEST_DATABASE_URL, NEXUS_LOG_LEVEL: 'warn' };
   let dir: string;
   let target: TestSchema;
   let control: TestSchema;
   let franchise: string;
+  let agent: CliAgent;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'bundle-cli-'));
     target = await createTestSchema('bcli_t');
     control = await createTestSchema('bcli_c');
+    await migrate(control.pool, 'control', control.schema);
+    agent = await enrollCliAgent({ work: dir, pool: control.pool, controlSchema: control.schema, transportKey: kp, tenantId: TENANT });
+    Object.assign(env, agent.env);
     await migrate(target.pool, 'target', target.schema);
     franchise = (await seedDemoTenant(target.pool, target.schema, TENANT)).franchiseId;
   });
   afterAll(async () => {
+    await agent?.stop();
     await target.drop();
     await control.drop();
     await rm(dir, { recursive: true, force: true });
@@ -47,7 +53,7 @@ describe('nexus-migrate bundle export / import (demo dataset)', () => {
 
   it('given the demo source, then export and import load it with the planted bad records quarantined and counts that reconcile', async () => {
     const file = path.join(dir, 'demo.nxb');
-    const exp = await cli(['bundle', 'export', '--source', 'demo', '--tenant', TENANT, '--out', file], env);
+    const exp = await cli(['bundle', 'export', '--source', 'demo', '--out', file], env);
     expect(exp.stderr).toBe('');
     expect(exp.code).toBe(0);
     const exported = JSON.parse(exp.stdout) as { totalRows: number; counts: Record<string, number> };
@@ -58,6 +64,7 @@ describe('nexus-migrate bundle export / import (demo dataset)', () => {
     expect(imp.code, imp.stderr).toBe(0);
     const report = JSON.parse(imp.stdout.trim().split('\n').at(-1)!) as RunReport;
     expect(report.status).toBe('completed');
+    expect(report.bundle).toMatchObject({ agentId: agent.agentId, agentName: 'site-agent' });
     expect(report.totals.extracted).toBe(exported.totalRows);
     expect(report.entities.every((e) => e.reconciles)).toBe(true);
     const by = Object.fromEntries(report.entities.map((e) => [e.entity, e]));

@@ -1,6 +1,8 @@
 /**
  * Offline bundles (no network link between the customer site and the control plane):
- *   bundle export --source <spec> --tenant <id> --out <file> [--entities a,b] [--recipient <b64> | --recipient-file f]
+ *   bundle export --source <spec> --out <file> [--data-dir D] [--tenant <id>] [--entities a,b] [--recipient <b64> | --recipient-file f]
+ *       Runs on an enrolled agent: the bundle is signed with the agent's Ed25519 identity key (from the OS
+ *       keychain); the tenant and the recipient default to the ones the agent was enrolled with.
  *       <spec>: csv:<folder> | demo | synthetic:<records>[:<seed>] | <vendor> --credentials-file creds.json [--base-url U]
  *       The recipient is the control plane's X25519 transport public key (default: NEXUS_TRANSPORT_PUBLIC_KEY,
  *       the publicKey of NEXUS_TRANSPORT_KEY, or of the key file `serve` keeps).
@@ -60,6 +62,23 @@ export async function resolveSource(spec: string, flags: Flags): Promise<SourceC
   return factory({ credentials, baseUrl: str(flags, 'base-url'), tokenUrl: str(flags, 'token-url'), logger: createLogger({ base: { component: spec } }) });
 }
 
+/** The enrolled agent of --data-dir (or NEXUS_AGENT_DATA_DIR): its identity signs the bundle. */
+async function enrolledAgent(flags: Flags): Promise<{ agentId: string; tenantId: string; privateKey: string; transportPublicKey: string | null }> {
+  const [{ AgentState }, { openSecretStore }, { homedir }, path] = await Promise.all([
+    import('../../../agent/core/state.ts'), import('../../../agent/secrets/open-secret-store.ts'), import('node:os'), import('node:path'),
+  ]);
+  const dir = str(flags, 'data-dir') ?? process.env.NEXUS_AGENT_DATA_DIR ?? path.join(homedir(), '.nexus-migrate', 'agent');
+  if (!existsSync(path.join(dir, 'agent.db'))) throw new BundleUsageError(`bundle export runs on an enrolled agent (bundles are signed with its identity); no agent in ${dir}: enroll it with \`nexus-migrate agent enroll\` or pass --data-dir`);
+  const state = new AgentState(dir);
+  const id = state.identity();
+  state.close();
+  if (!id) throw new BundleUsageError(`the agent in ${dir} is not enrolled; bundles are signed with an enrolled agent's identity: run \`nexus-migrate agent enroll\` first`);
+  const privateKey = await (await openSecretStore()).get('agent-identity');
+  if (!privateKey) throw new BundleUsageError(`agent ${id.agentId} has no identity key in the OS keychain; enroll again`);
+  registerSecret(privateKey);
+  return { agentId: id.agentId, tenantId: id.tenantId, privateKey, transportPublicKey: id.transportPublicKey };
+}
+
 async function recipientKey(flags: Flags): Promise<string> {
   const { loadTransportKey, transportKeyFile } = await import('../../agent-gateway/transport-key.ts');
   const direct = str(flags, 'recipient');
@@ -92,7 +111,8 @@ const exportCommand = defineCommand({
   summary: 'Write an encrypted offline bundle of a source (CSV per entity + manifest)',
   options: {
     source: { type: 'string', value: '<csv:dir|demo|synthetic:n|vendor>', required: true, description: 'what to export' },
-    tenant: { type: 'string', value: '<id>', required: true, description: 'the tenant the bundle is for' },
+    tenant: { type: 'string', value: '<id>', description: 'the tenant the bundle is for (default and only choice: the agent\'s tenant)' },
+    'data-dir': { type: 'string', value: 'D', description: "the enrolled agent's data folder (NEXUS_AGENT_DATA_DIR, else ~/.nexus-migrate/agent)" },
     out: { type: 'string', value: '<file>', required: true, description: 'the bundle file to write' },
     entities: { type: 'string', value: 'a,b', description: 'only these entities' },
     recipient: { type: 'string', value: '<b64>', description: "the control plane's X25519 transport public key" },
@@ -101,18 +121,22 @@ const exportCommand = defineCommand({
     'base-url': { type: 'string', value: 'U', description: "the vendor's API base URL" },
     'token-url': { type: 'string', value: 'U', description: "the vendor's OAuth token URL" },
   },
-  notes: 'The recipient key defaults to NEXUS_TRANSPORT_PUBLIC_KEY, the publicKey of NEXUS_TRANSPORT_KEY, or of the key file `serve` keeps. Prints one JSON line.',
+  notes: "Runs on an enrolled agent and signs the bundle with its identity key. The recipient key defaults to the transport key the agent received at enrollment, then NEXUS_TRANSPORT_PUBLIC_KEY, the publicKey of NEXUS_TRANSPORT_KEY, or of the key file `serve` keeps. Prints one JSON line.",
   async run({ flags }) {
     const { writeBundle } = await import('../../../agent/bundle/writer.ts');
-    const tenantId = need(flags, 'tenant');
+    const agent = await enrolledAgent(flags);
+    const tenantId = str(flags, 'tenant') ?? agent.tenantId;
+    if (tenantId !== agent.tenantId) throw new BundleUsageError(`this agent is enrolled in tenant ${agent.tenantId}; it cannot export a bundle for tenant ${tenantId}`);
     const out = need(flags, 'out');
-    const recipientPublicKey = await recipientKey(flags);
+    const explicit = str(flags, 'recipient') ?? str(flags, 'recipient-file');
+    const recipientPublicKey = !explicit && agent.transportPublicKey ? agent.transportPublicKey : await recipientKey(flags);
     const source = await resolveSource(need(flags, 'source'), flags);
     try {
       const entities = str(flags, 'entities')?.split(',').filter(Boolean);
-      const res = await writeBundle({ source, entities, tenantId, recipientPublicKey, out, logger: createLogger({ base: { component: 'bundle' } }) });
+      const signer = { agentId: agent.agentId, privateKey: agent.privateKey };
+      const res = await writeBundle({ source, entities, tenantId, recipientPublicKey, out, signer, logger: createLogger({ base: { component: 'bundle' } }) });
       const counts = Object.fromEntries(Object.entries(res.manifest.entities).map(([e, m]) => [e, m.rows]));
-      process.stdout.write(JSON.stringify({ bundle: res.file, bundleId: res.bundleId, bytes: res.bytes, sourceSystem: res.manifest.sourceSystem, totalRows: res.manifest.totalRows, counts }) + '\n');
+      process.stdout.write(JSON.stringify({ bundle: res.file, bundleId: res.bundleId, agentId: agent.agentId, bytes: res.bytes, sourceSystem: res.manifest.sourceSystem, totalRows: res.manifest.totalRows, counts }) + '\n');
       return 0;
     } finally {
       await source.close();
