@@ -60,6 +60,14 @@ export const registry: Record<string, RegistryEntry> = {
     connector: () => import('./blujay/index.ts').then((m) => m.createConnector),
     mapping: new URL('./blujay/mapping.yaml', import.meta.url),
   },
+  shipstation: {
+    label: 'ShipStation V1 (REST; documentation only)',
+    connector: () => import('./shipstation/index.ts').then((m) => m.createConnector),
+    emulator: () => import('./shipstation/emulator/index.ts').then((m) => m.startEmulator),
+    mapping: new URL('./shipstation/mapping.yaml', import.meta.url),
+    bench: () => import('./shipstation/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchShipStation({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
+    conformance: { capabilities: ['paging', 'rate-limits', 'error-classification', 'migration', 'checkpoint'], stream: 'orders', options: { pageSize: 50 }, secretKey: 'apiSecret' },
+  },
   csv: {
     label: 'CSV files (manual exports, offline bundles)',
     connector: () => import('./csv/index.ts').then((m) => m.createConnector),

@@ -11,6 +11,8 @@ export const VENDOR_HOSTS: Readonly<Record<string, readonly string[]>> = Object.
   dynamics: ['*.crm.dynamics.com', ...Array.from({ length: 21 }, (_, i) => `*.crm${i + 2}.dynamics.com`), 'login.microsoftonline.com',
     '*.crm.microsoftdynamics.us', '*.crm.appsplatform.us', 'login.microsoftonline.us', '*.crm.dynamics.cn', 'login.partner.microsoftonline.cn'],
   hubspot: ['api.hubapi.com', 'api-eu1.hubapi.com'],
+  // ShipStation V1 (ssapi) and V2 (api.shipstation.com).
+  shipstation: ['ssapi.shipstation.com', 'api.shipstation.com'],
 });
 
 function matches(pattern: string, host: string): boolean {
