@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { TEST_DATABASE_URL, uniqueName } from '../../../test/support/pg.ts';
 import { engineCase, type Shared } from './harness.ts';
 import { csvCases } from './cases-csv.ts';
+import { sqlCases } from './cases-sql.ts';
 
 const shared: Shared = { work: '', asciiUrl: '' };
 let asciiDb = '';
@@ -39,8 +40,11 @@ afterAll(async () => {
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${asciiDb} WITH (FORCE)`));
 });
 
+const label: Record<string, string> = { csv: 'CSV', pg: 'PostgreSQL', mariadb: 'MariaDB', cli: 'real CLI' };
+const table = [...csvCases, ...sqlCases].filter((c) => !process.env.CORPUS_ONLY || c.via === process.env.CORPUS_ONLY).map((c) => [c.name, label[c.via], c] as const);
+
 describe.concurrent('acceptance corpus', () => {
-  it.each(csvCases.map((c) => [c.name, c] as const))('given %s (CSV), then dry run = run, counts reconcile, values are the source\'s, re-run and rollback are clean', async (_n, c) => {
+  it.each(table)('given %s (%s), then dry run = run, counts reconcile, values are the source\'s, re-run and rollback are clean', async (_n, _via, c) => {
     await engineCase(c, shared);
   });
 });
