@@ -127,7 +127,7 @@ describe('Dataverse OData reader over the recorded Microsoft samples', () => {
     expect(Object.fromEntries(first.searchParams)).toEqual({ $orderby: 'modifiedon asc', $filter: 'modifiedon ge 2023-01-01T00:00:00.000Z' });
     expect(pages.map((p) => p.state)).toEqual([{ url: first.toString() }, { url: page1Link }]);
     expect(pages.map((p) => p.next)).toEqual([{ url: page1Link }, undefined]);
-    expect(pages.flatMap((p) => p.records.map((r) => (r as Record<string, string>).fullname))).toEqual([
+    expect(pages.flatMap((p) => (p.records as unknown[]).map((r) => (r as Record<string, string>).fullname))).toEqual([
       'Yvonne McKay (sample)', 'Susanna Stubberod (sample)', 'Nancy Anderson (sample)', 'Maria Campbell (sample)',
     ]);
     expect(requests[0]!.headers?.prefer).toBe('odata.maxpagesize=2,odata.include-annotations="*"');

@@ -166,7 +166,7 @@ describe('salesforce connector against the emulator', () => {
   });
 
   it('given 429 bursts and 5xx faults, then retries deliver every record exactly once', async () => {
-    const em = await emulator({ faults: { rate429: 0.1, burst429Length: 1, rate5xx: 0.2 } });
+    const em = await emulator({ seed: 12, faults: { rate429: 0.3, burst429Length: 1, rate5xx: 0.3 } });
     const batches = await collect(connect(em, { extraction: 'rest' }).read('Task', { batchSize: 200 }));
     const got = ids(batches);
     expect(got).toHaveLength(40);

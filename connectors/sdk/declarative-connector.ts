@@ -17,7 +17,8 @@ import type { ConnectorDefinition, StreamDefinition } from './definition.ts';
 import { ConnectorHttpError, UnknownStreamError } from './errors.ts';
 import { HttpClient } from './http-client.ts';
 import { getPath } from './json-path.ts';
-import { paginate, type Page, type PageRequest, type PageState } from './paginators.ts';
+import { collectRecords, paginateStreaming, type Page, type PageRequest, type PageState } from './paginators.ts';
+import type { IncrementalDefinition } from './definition.ts';
 import { defaultRateLimiters, type RateLimiterRegistry } from './rate-limiter.ts';
 
 export interface HookContext {
@@ -39,8 +40,14 @@ export interface StreamPagesArgs {
 export interface ConnectorHooks {
   check?(ctx: HookContext): Promise<CheckResult>;
   discover?(ctx: HookContext): Promise<DiscoveredSchema>;
-  /** Produce a stream's raw pages differently (search windows, bulk jobs). Keyed by stream name. */
+  /** Produce a stream's raw pages differently (search windows, bulk jobs). Keyed by stream name; `'*'` = every stream without its own. */
   pages?: Record<string, (ctx: HookContext, args: StreamPagesArgs) => AsyncIterable<Page>>;
+  /**
+   * Streams known only at run time (Salesforce describe): the definition of `entity`, or undefined when
+   * there is none. `entities()` lists `streamNames()` when given, else the definition's streams.
+   */
+  stream?(ctx: HookContext, entity: string): Promise<StreamDefinition | undefined>;
+  streamNames?(ctx: HookContext): Promise<string[]>;
   /** Enrich a page of raw records before they become SourceRecords (associations). Keyed by stream name. */
   enrich?: Record<string, (ctx: HookContext, records: unknown[], stream: StreamDefinition) => Promise<unknown[]>>;
   /** Entities beyond the definition's streams, read entirely by code (e.g. association tables). */
@@ -122,7 +129,17 @@ export class DeclarativeSourceConnector implements SourceConnector {
   }
 
   async entities(): Promise<string[]> {
-    return [...this.definition.streams.map((s) => s.name), ...Object.keys(this.hooks.extraEntities ?? {})];
+    const streams = this.hooks.streamNames ? await this.hooks.streamNames(this.ctx()) : this.definition.streams.map((s) => s.name);
+    return [...streams, ...Object.keys(this.hooks.extraEntities ?? {})];
+  }
+
+  /** The stream definition of an entity: the definition's, else the `stream` hook's (run-time streams). */
+  async resolveStream(entity: string, signal?: AbortSignal): Promise<StreamDefinition> {
+    const declared = this.definition.streams.find((x) => x.name === entity);
+    if (declared) return declared;
+    const dynamic = this.hooks.stream ? await this.hooks.stream(this.ctx(signal), entity) : undefined;
+    if (!dynamic) throw new UnknownStreamError(this.sourceSystem, entity, await this.entities());
+    return dynamic;
   }
 
   async sample(entity: string, limit: number): Promise<RecordBatch> {
@@ -133,25 +150,29 @@ export class DeclarativeSourceConnector implements SourceConnector {
   read(entity: string, options: ReadOptions): AsyncIterable<RecordBatch> {
     const extra = this.hooks.extraEntities?.[entity];
     if (extra) return extra(this.ctx(options.signal), options);
-    return this.readStream(this.stream(entity), options);
+    if (!this.hooks.stream) return this.readStream(this.stream(entity), options);
+    const self = this;
+    return (async function* () {
+      yield* self.readStream(await self.resolveStream(entity, options.signal), options);
+    })();
   }
 
   /** Raw pages for a stream from `start`, via the hook or the declared paginator. */
   pages(stream: StreamDefinition, start: PageState, since: string | undefined, signal?: AbortSignal): AsyncIterable<Page> {
     const ctx = this.ctx(signal);
-    const hook = this.hooks.pages?.[stream.name];
+    const hook = this.hooks.pages?.[stream.name] ?? this.hooks.pages?.['*'];
     if (hook) return hook(ctx, { stream, start, since, pageSize: stream.pageSize });
     const paginator = stream.paginator ?? this.definition.paginator;
-    const inc = stream.incremental;
+    const codec = stream.codec ?? this.definition.codec;
     const fetchPage = async (req: PageRequest) => {
-      const query: Record<string, string> = { ...stream.params, ...req.query };
-      if (stream.pageSizeParam && !req.url) query[stream.pageSizeParam] = String(stream.pageSize);
-      if (since && inc?.filter.in === 'query' && !req.url) query[inc.filter.param] = formatCursor(since, inc.filter.format);
-      const body = stream.method === 'POST' ? { ...(stream.body ?? {}), ...(req.body ?? {}) } : undefined;
-      const res = await this.http.request({ method: req.url ? 'GET' : stream.method, path: req.url ?? stream.path, query: req.url ? {} : query, body, stream: stream.name, signal: ctx.signal });
+      const { query, body } = boundRequest(stream, req, since, paginator.type === 'graphql-cursor');
+      const res = await this.http.request({
+        method: req.url ? 'GET' : paginator.type === 'graphql-cursor' ? 'POST' : stream.method, path: req.url ?? stream.path, query, body,
+        headers: stream.headers, codec, streamBody: codec?.type === 'csv' && codec.stream, stream: stream.name, signal: ctx.signal,
+      });
       return { body: res.body, headers: res.headers };
     };
-    return paginate(paginator, { vendor: this.sourceSystem, stream: stream.name, recordSelector: stream.recordSelector, pageSize: stream.pageSize, start }, fetchPage);
+    return paginateStreaming(paginator, { vendor: this.sourceSystem, stream: stream.name, recordSelector: stream.recordSelector, pageSize: stream.pageSize, start }, fetchPage);
   }
 
   private async *readStream(stream: StreamDefinition, options: ReadOptions): AsyncGenerator<RecordBatch> {
@@ -181,9 +202,14 @@ export class DeclarativeSourceConnector implements SourceConnector {
     for await (const page of this.pages(stream, resuming ? cp.page ?? null : null, since, options.signal)) {
       const skip = resuming && samePage(page.state, cp.page ?? null) ? cp.skip ?? 0 : 0;
       let raw = page.records;
-      if (enrich && raw.length > skip) raw = [...raw.slice(0, skip), ...(await enrich(ctx, raw.slice(skip), stream))];
-      for (let i = skip; i < raw.length; i++) {
-        const rec = raw[i];
+      if (enrich) {
+        const all = await collectRecords(raw);
+        raw = all.length > skip ? [...all.slice(0, skip), ...(await enrich(ctx, all.slice(skip), stream))] : all;
+      }
+      // Streamed pages (async iterables) are consumed one record at a time, never buffered whole.
+      let i = -1;
+      for await (const rec of raw as AsyncIterable<unknown>) {
+        if (++i < skip) continue;
         const id = sourceIdOf(rec, stream);
         const cursor = stream.incremental ? toIsoCursor(getPath(rec, stream.incremental.cursorField)) : undefined;
         if (stream.incremental && !afterLowerBound(cursor, id, since, sinceIds)) continue;
@@ -211,10 +237,42 @@ function samePage(a: PageState, b: PageState): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
-function formatCursor(iso: string, format: 'iso' | 'epoch-ms' | 'epoch-s'): string {
-  if (format === 'iso') return iso;
+type CursorFormat = 'iso' | 'iso-seconds' | 'epoch-ms' | 'epoch-s';
+
+/**
+ * The cursor as a request parameter, rebuilt from the parsed timestamp so that only digits and
+ * ISO punctuation can reach a filter template (a cursor value never carries text into a query).
+ */
+export function formatCursor(iso: string, format: CursorFormat): string {
   const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) throw new TypeError(`incremental cursor is not a timestamp: ${JSON.stringify(iso.slice(0, 40))}`);
+  if (format === 'iso') return new Date(ms).toISOString();
+  if (format === 'iso-seconds') return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   return String(format === 'epoch-ms' ? ms : Math.floor(ms / 1000));
+}
+
+/**
+ * Query and body of a stream's page request, with the incremental lower bound bound as the filter
+ * parameter the definition names (query param, template or GraphQL variable). Next-page URLs carry
+ * their own query.
+ */
+export function boundRequest(stream: StreamDefinition, req: PageRequest, since: string | undefined, graphql = false): { query: Record<string, string>; body?: Record<string, unknown> } {
+  const filter: IncrementalDefinition['filter'] | undefined = stream.incremental?.filter;
+  const query: Record<string, string> = req.url ? {} : { ...stream.params, ...req.query };
+  let body: Record<string, unknown> | undefined = stream.method === 'POST' || graphql ? { ...(stream.body ?? {}), ...(req.body ?? {}) } : undefined;
+  if (!req.url && stream.pageSizeParam && !graphql) query[stream.pageSizeParam] = String(stream.pageSize);
+  if (req.url || !filter || filter.in === 'client') return { query, body };
+  if (filter.in === 'variable') {
+    if (since !== undefined && body) body = { ...body, variables: { ...(body['variables'] as Record<string, unknown> | undefined), [filter.name]: formatCursor(since, filter.format) } };
+    return { query, body };
+  }
+  const value = filter.in === 'query'
+    ? since === undefined ? undefined : formatCursor(since, filter.format)
+    : since === undefined ? filter.full : filter.template.replaceAll('{cursor}', formatCursor(since, filter.format));
+  if (value === undefined) return { query, body };
+  if (stream.method === 'POST' && filter.in === 'template') body = { ...body, [filter.param]: value };
+  else query[filter.param] = value;
+  return { query, body };
 }
 
 export function sourceIdOf(rec: unknown, stream: StreamDefinition): string {

@@ -7,6 +7,7 @@
  * string fields of the latest token response, e.g. Salesforce `instance_url`).
  */
 import { z } from 'zod';
+import { CodecSchema } from './codecs.ts';
 
 /** Dotted path into a JSON value: "paging.next.after", "value", "" (= the value itself). */
 const Path = z.string();
@@ -82,9 +83,25 @@ export const PaginatorSchema = z.discriminatedUnion('type', [
     /** Header values meaning "no more pages", e.g. the literal "null". */
     stopValues: z.array(z.string()).default(['', 'null']),
   }),
+  /**
+   * GraphQL Relay cursor connections: POSTs `{query, variables}`; `after` and `first` are variables; the
+   * connection's `pageInfo {hasNextPage endCursor}` drives paging (records: the stream's recordSelector,
+   * e.g. "data.deals.nodes").
+   */
+  z.object({
+    type: z.literal('graphql-cursor'),
+    query: z.string().min(1),
+    /** Path to the connection object holding `pageInfo`, e.g. "data.deals". */
+    connectionPath: Path,
+    cursorVariable: z.string().default('after'),
+    pageSizeVariable: z.string().default('first'),
+    variables: z.record(z.unknown()).default({}),
+  }),
   z.object({ type: z.literal('none') }),
 ]);
 export type PaginatorDefinition = z.infer<typeof PaginatorSchema>;
+
+const CursorFormat = z.enum(['iso', 'iso-seconds', 'epoch-ms', 'epoch-s']).default('iso');
 
 export const IncrementalSchema = z.object({
   /** Path in the raw record to its modification timestamp (ISO string or epoch ms). */
@@ -98,7 +115,17 @@ export const IncrementalSchema = z.object({
   filter: z
     .discriminatedUnion('in', [
       z.object({ in: z.literal('client') }),
-      z.object({ in: z.literal('query'), param: z.string(), format: z.enum(['iso', 'epoch-ms', 'epoch-s']).default('iso') }),
+      z.object({ in: z.literal('query'), param: z.string(), format: CursorFormat }),
+      /**
+       * A filter/query template with the cursor bound as a parameter: `{cursor}` in `template` is replaced
+       * by the cursor formatted from a parsed timestamp (digits, '-', ':', '.', 'T', 'Z' only — never
+       * record text), sent as query parameter (or POST body field) `param`. `full` is sent on a
+       * first (unbounded) pass; omitted, the parameter is left out. E.g. SOQL
+       * `SELECT Id FROM Account WHERE SystemModstamp >= {cursor}`, OData `modifiedon ge {cursor}`.
+       */
+      z.object({ in: z.literal('template'), param: z.string(), template: z.string().includes('{cursor}'), full: z.string().optional(), format: CursorFormat }),
+      /** GraphQL: the cursor becomes variable `name` (streams with the graphql-cursor paginator). */
+      z.object({ in: z.literal('variable'), name: z.string(), format: CursorFormat }),
     ])
     .default({ in: 'client' }),
 });
@@ -111,6 +138,10 @@ export const StreamSchema = z.object({
   method: z.enum(['GET', 'POST']).default('GET'),
   params: z.record(z.string()).default({}),
   body: z.record(z.unknown()).optional(),
+  /** Headers of this stream only (interpolated), after the connector-wide ones. */
+  headers: z.record(z.string()).default({}),
+  /** Body codec of this stream; default the connector's (JSON when it looks like JSON, else text). */
+  codec: CodecSchema.optional(),
   /** Path to the record array in the response body ("results", "value", "records", "" = body). */
   recordSelector: Path,
   /** Path(s) in the raw record to its id. */
@@ -188,6 +219,8 @@ export const ConnectorDefinitionSchema = z.object({
   baseUrl: z.string(),
   /** Headers sent with every request (interpolated). */
   headers: z.record(z.string()).default({}),
+  /** Body codec of every stream without its own. */
+  codec: CodecSchema.optional(),
   auth: AuthSchema,
   paginator: PaginatorSchema.default({ type: 'none' }),
   streams: z.array(StreamSchema).min(1),

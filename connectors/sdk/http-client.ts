@@ -11,6 +11,8 @@ import { backoffMs, classify, errorDetail } from './error-handler.ts';
 import { ConnectorConfigError, ConnectorHttpError, RecordQuarantineError, RetriesExhaustedError, type HttpErrorContext } from './errors.ts';
 import { OutboundRefusedError, vendorFetch } from '../../shared/net/outbound.ts';
 import { interpolate } from './json-path.ts';
+import { acceptOf, csvRows, decodeBody, encodeBody, SoapFaultError, type CodecDefinition } from './codecs.ts';
+import { ResponseShapeError } from './errors.ts';
 import type { CredentialRateLimiter } from './rate-limiter.ts';
 import { retryAfterMs } from './rate-limiter.ts';
 
@@ -24,6 +26,13 @@ export interface HttpRequest {
   /** For error context. */
   stream?: string;
   signal?: AbortSignal;
+  /** Body codec (codecs.ts); default: JSON when it looks like JSON, else text. */
+  codec?: CodecDefinition;
+  /**
+   * Hand a successful body over unread: CSV codec → an async iterable of rows, otherwise the web
+   * ReadableStream. The caller consumes or cancels it. Errors are still read, classified and retried.
+   */
+  streamBody?: boolean;
 }
 
 export interface HttpResponse {
@@ -84,14 +93,20 @@ export class HttpClient {
     const def = this.opts.definition;
     const method = req.method ?? 'GET';
     let refreshed = false;
+    // A base URL built from the token response (Salesforce ${instance_url}) needs a token first.
+    if (/\$\{/.test(interpolate(this.opts.baseUrl ?? def.baseUrl, this.opts.auth.vars()))) await this.opts.auth.apply({}, new URL('http://unresolved.invalid'), req.signal);
     for (let attempt = 1; ; attempt++) {
       const url = this.resolveUrl(req.path);
       for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
       const ctx: HttpErrorContext = { vendor: def.sourceSystem, stream: req.stream, method, path: url.pathname };
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { accept: acceptOf(req.codec) };
       for (const [k, v] of Object.entries(def.headers)) headers[k.toLowerCase()] = interpolate(v, this.opts.auth.vars());
-      Object.assign(headers, req.headers);
-      if (req.body !== undefined) headers['content-type'] ??= 'application/json';
+      for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = interpolate(v, this.opts.auth.vars());
+      const encoded = req.body === undefined ? undefined : await encodeBody(req.codec, req.body);
+      if (encoded) {
+        headers['content-type'] ??= encoded.contentType;
+        Object.assign(headers, encoded.headers);
+      }
       await this.opts.auth.apply(headers, url, req.signal);
 
       const release = await this.opts.limiter.acquire(req.signal);
@@ -102,10 +117,16 @@ export class HttpClient {
         res = await this.fetchImpl(url, {
           method,
           headers,
-          body: req.body === undefined ? undefined : typeof req.body === 'string' ? req.body : JSON.stringify(req.body),
+          body: encoded?.text,
           signal: req.signal,
         });
-        body = await readBody(res);
+        if (req.streamBody && res.ok) {
+          const stream = res.body ?? new ReadableStream<Uint8Array>();
+          this.opts.limiter.observe(res.headers);
+          const streamed = req.codec?.type === 'csv' ? csvRows(stream as never, req.codec.delimiter) : stream;
+          return { status: res.status, headers: res.headers, body: streamed };
+        }
+        body = await readBody(res, req.codec, { ...ctx, status: res.status });
       } catch (err) {
         if (req.signal?.aborted) throw err;
         // The dispatcher refused the host: not transient, and never retried elsewhere.
@@ -154,16 +175,14 @@ export class HttpClient {
   }
 }
 
-async function readBody(res: Response): Promise<unknown> {
+async function readBody(res: Response, codec: CodecDefinition | undefined, ctx: HttpErrorContext): Promise<unknown> {
   const text = await res.text();
-  if (text === '') return undefined;
-  const type = res.headers.get('content-type') ?? '';
-  if (type.includes('json') || /^[\[{]/.test(text.trimStart())) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
-    }
+  try {
+    return decodeBody(codec, text, res.headers.get('content-type') ?? '');
+  } catch (e) {
+    // An error body keeps its fault for the error rules (bodyPath "Fault.faultcode"), else its text.
+    if (e instanceof SoapFaultError) return { Fault: { faultcode: e.faultcode, faultstring: e.message } };
+    if (!res.ok) return text;
+    throw new ResponseShapeError(ctx.vendor, ctx.stream ?? '', e instanceof Error ? e.message : String(e));
   }
-  return text;
 }

@@ -9,10 +9,10 @@ export {
   type StreamDefinition, type StreamDefinitionInput, type IncrementalDefinition, type RateLimitDefinition, type ErrorRule, type ErrorAction, type Permission,
 } from './definition.ts';
 export {
-  DeclarativeSourceConnector, sourceIdOf, toSourceRecord,
+  DeclarativeSourceConnector, sourceIdOf, toSourceRecord, boundRequest, formatCursor,
   type ConnectorHooks, type HookContext, type StreamPagesArgs, type DeclarativeConnectorOptions,
 } from './declarative-connector.ts';
-export { paginate, linkFor, type Page, type PageState, type PageRequest, type FetchedPage, type PageFetcher, type PaginateContext } from './paginators.ts';
+export { paginate, paginateStreaming, recordsOf, collectRecords, linkFor, type Page, type PageRecords, type PageState, type PageRequest, type FetchedPage, type PageFetcher, type PaginateContext } from './paginators.ts';
 export { HttpClient, type HttpRequest, type HttpResponse, type HttpClientOptions, type HttpStats } from './http-client.ts';
 export { createAuthenticator, type Authenticator, type AuthOptions, type IssuedTokens } from './auth.ts';
 export { TokenBucket, CredentialRateLimiter, RateLimiterRegistry, defaultRateLimiters, retryAfterMs, type SharedBudgetStore, type BucketSpec } from './rate-limiter.ts';
@@ -26,6 +26,7 @@ export {
   type StreamCheckpoint, type HighWater,
 } from './checkpoint.ts';
 export { estimateMigrationTime, requiredPermissions, type MigrationEstimate, type StreamEstimate } from './estimate.ts';
+export { CodecSchema, decodeBody, encodeBody, csvRows, acceptOf, SoapFaultError, CodecError, type CodecDefinition, type CodecInput } from './codecs.ts';
 export { getPath, interpolate } from './json-path.ts';
 export { realClock, AbortedError, type Clock } from './clock.ts';
 export type { FaultOptions, StartEmulatorOptions, EmulatorHandle, StartEmulator } from './emulator-types.ts';

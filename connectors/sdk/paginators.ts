@@ -22,14 +22,33 @@ export interface FetchedPage {
   headers: Headers;
 }
 
-export interface Page {
+export interface Page<R extends PageRecords = PageRecords> {
   /** The state this page was fetched with. */
   state: PageState;
   /** The state of the following page; undefined on the last page. */
   next: PageState | undefined;
-  records: unknown[];
+  /**
+   * The page's raw records: an array, or an async iterable consumed one record at a time (a streamed
+   * CSV body, a Bulk results page). Consumers use `for await`, which takes both; see `recordsOf`.
+   */
+  records: R;
   body: unknown;
   headers: Headers;
+}
+
+export type PageRecords = readonly unknown[] | AsyncIterable<unknown>;
+
+/** Iterate a page's records whether they are an array or an async iterable. */
+export async function* recordsOf(records: PageRecords): AsyncGenerator<unknown> {
+  yield* records as AsyncIterable<unknown>;
+}
+
+/** A page's records as an array (buffers a streamed page: for code that needs the whole page, e.g. enrich). */
+export async function collectRecords(records: PageRecords): Promise<unknown[]> {
+  if (Array.isArray(records)) return records as unknown[];
+  const out: unknown[] = [];
+  for await (const r of records as AsyncIterable<unknown>) out.push(r);
+  return out;
 }
 
 export type PageFetcher = (request: PageRequest) => Promise<FetchedPage>;
@@ -41,6 +60,8 @@ export interface PaginateContext {
   pageSize: number;
   /** Resume at this page instead of the first. */
   start?: PageState;
+  /** Set by `paginateStreaming`: a fetched body may be an async iterable of records. */
+  streamed?: boolean;
 }
 
 class LoopGuard {
@@ -52,11 +73,19 @@ class LoopGuard {
   }
 }
 
-function selectRecords(body: unknown, ctx: PaginateContext): unknown[] {
+function selectRecords(body: unknown, ctx: PaginateContext): PageRecords {
+  if (isAsyncIterable(body)) {
+    if (ctx.streamed) return body;
+    throw new ResponseShapeError(ctx.vendor, ctx.stream, 'a streamed body reached paginate(); use paginateStreaming()');
+  }
   const records = getPath(body, ctx.recordSelector);
   if (records === undefined || records === null) return [];
   if (!Array.isArray(records)) throw new ResponseShapeError(ctx.vendor, ctx.stream, `"${ctx.recordSelector}" is not an array`);
   return records;
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Symbol.asyncIterator in v;
 }
 
 function stringAt(body: unknown, path: string): string | undefined {
@@ -107,6 +136,7 @@ async function* offsetPages(def: Extract<PaginatorDefinition, { type: 'offset' }
     const state: PageState = offset === def.startAt && !ctx.start ? null : { offset };
     const res = await fetchPage({ query: { [def.param]: String(offset) } });
     const records = selectRecords(res.body, ctx);
+    if (!Array.isArray(records)) throw new ResponseShapeError(ctx.vendor, ctx.stream, 'offset paging needs whole pages (not a streamed body)');
     seenRecords += records.length;
     const step = def.mode === 'page' ? 1 : records.length;
     let more = records.length > 0 && records.length >= ctx.pageSize;
@@ -163,13 +193,46 @@ async function* headerCursor(def: Extract<PaginatorDefinition, { type: 'header-c
   }
 }
 
+async function* graphqlCursor(def: Extract<PaginatorDefinition, { type: 'graphql-cursor' }>, ctx: PaginateContext, fetchPage: PageFetcher): AsyncGenerator<Page> {
+  const guard = new LoopGuard(ctx);
+  let state: PageState = ctx.start ?? null;
+  if (state?.token) guard.check(state.token);
+  for (;;) {
+    const variables: Record<string, unknown> = { ...def.variables, [def.pageSizeVariable]: ctx.pageSize };
+    if (state?.token) variables[def.cursorVariable] = state.token;
+    const res = await fetchPage({ query: {}, body: { query: def.query, variables } });
+    const errors = getPath(res.body, 'errors');
+    if (Array.isArray(errors) && errors.length > 0 && getPath(res.body, def.connectionPath) == null) {
+      const first = errors[0] as { message?: unknown } | undefined;
+      throw new ResponseShapeError(ctx.vendor, ctx.stream, `GraphQL error: ${String(first?.message ?? 'unknown')}`);
+    }
+    const info = getPath(res.body, def.connectionPath ? `${def.connectionPath}.pageInfo` : 'pageInfo') as { hasNextPage?: unknown; endCursor?: unknown } | undefined;
+    if (!info || typeof info !== 'object') throw new ResponseShapeError(ctx.vendor, ctx.stream, `"${def.connectionPath}.pageInfo" is missing`);
+    const token = info.hasNextPage === true && typeof info.endCursor === 'string' && info.endCursor !== '' ? info.endCursor : undefined;
+    const next: PageState | undefined = token === undefined ? undefined : { token };
+    yield { state, next, records: selectRecords(res.body, ctx), ...res };
+    if (!next) return;
+    guard.check(token!);
+    state = next;
+  }
+}
+
 async function* singlePage(ctx: PaginateContext, fetchPage: PageFetcher): AsyncGenerator<Page> {
   const res = await fetchPage({ query: {} });
   yield { state: null, next: undefined, records: selectRecords(res.body, ctx), ...res };
 }
 
-/** Run the paginator a definition names. */
-export function paginate(def: PaginatorDefinition, ctx: PaginateContext, fetchPage: PageFetcher): AsyncGenerator<Page> {
+/** Run the paginator a definition names. Every page's records are an array. */
+export function paginate(def: PaginatorDefinition, ctx: PaginateContext, fetchPage: PageFetcher): AsyncGenerator<Page<unknown[]>> {
+  return paginateAny(def, { ...ctx, streamed: false }, fetchPage) as AsyncGenerator<Page<unknown[]>>;
+}
+
+/** Like `paginate`, but a fetched body that is an async iterable (a streamed CSV page) is passed on as the page's records. */
+export function paginateStreaming(def: PaginatorDefinition, ctx: PaginateContext, fetchPage: PageFetcher): AsyncGenerator<Page> {
+  return paginateAny(def, { ...ctx, streamed: true }, fetchPage);
+}
+
+function paginateAny(def: PaginatorDefinition, ctx: PaginateContext, fetchPage: PageFetcher): AsyncGenerator<Page> {
   switch (def.type) {
     case 'cursor-in-body':
       return cursorInBody(def, ctx, fetchPage);
@@ -181,6 +244,8 @@ export function paginate(def: PaginatorDefinition, ctx: PaginateContext, fetchPa
       return linkHeader(def, ctx, fetchPage);
     case 'header-cursor':
       return headerCursor(def, ctx, fetchPage);
+    case 'graphql-cursor':
+      return graphqlCursor(def, ctx, fetchPage);
     case 'none':
       return singlePage(ctx, fetchPage);
   }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { csvHeader, csvRow } from './format.ts';
 import { ApiError, readJson, sendJson, type Ctx } from './http.ts';
-import type { ApiGuard } from './guard.ts';
+import type { OrgLimits } from './limits.ts';
 import { sfDateTime } from './ids.ts';
 import { parseSoql, SoqlError, type SoqlQuery } from './soql.ts';
 import type { Cursor, OrgStore } from './store.ts';
@@ -29,7 +29,7 @@ export class BulkApi {
   private readonly jobs = new Map<string, Job>();
   created = 0;
 
-  constructor(private readonly store: OrgStore, private readonly guard: ApiGuard, private readonly userId: string) {}
+  constructor(private readonly store: OrgStore, private readonly guard: OrgLimits, private readonly userId: string) {}
 
   async create(ctx: Ctx): Promise<void> {
     const body = await readJson(ctx.req);
@@ -132,7 +132,8 @@ export class BulkApi {
       nextLocator = Buffer.from(String(offset + count)).toString('base64');
       job.positions.set(nextLocator, end);
     }
-    if (this.guard.modifyNow()) this.store.modify(query.object, this.guard.randomIndex(this.store.count(query.object)), {});
+    const touched = this.guard.faults.modification(this.store.count(query.object));
+    if (touched !== undefined) this.store.modify(query.object, touched, {});
     const res = ctx.res;
     res.writeHead(200, { 'Content-Type': 'text/csv', 'Sforce-Locator': nextLocator, 'Sforce-NumberOfRecords': String(count), ...ctx.extraHeaders });
     if (!res.write(csvHeader(query, delimiter, eol))) await drain(res);

@@ -1,11 +1,10 @@
-/** Small HTTP helpers for the emulator: bodies, JSON replies and Salesforce error bodies. */
+/** Salesforce's REST error shape on the kit: an array of {message, errorCode}. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EmulatorHttpError, readBody as kitReadBody, send } from '../../sdk/emulator/http.ts';
+import { EmulatorHttpError, readJsonObject, send } from '../../sdk/emulator/index.ts';
 
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(readonly status: number, readonly errorCode: string, message: string) {
-    super(message);
+export class ApiError extends EmulatorHttpError {
+  constructor(status: number, readonly errorCode: string, message: string, headers: Record<string, string> = {}) {
+    super(status, [{ message, errorCode }], headers);
   }
 }
 
@@ -19,28 +18,7 @@ export interface Ctx {
   extraHeaders: Record<string, string>;
 }
 
-export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
-  return kitReadBody(req, limit).catch((e: unknown) => {
-    throw e instanceof EmulatorHttpError ? new ApiError(413, 'JSON_PARSER_ERROR', 'request body too large') : e;
-  });
-}
+export const readJson = (req: IncomingMessage): Promise<Record<string, unknown>> =>
+  readJsonObject(req, () => new ApiError(400, 'JSON_PARSER_ERROR', 'Unexpected character: was expecting a JSON object'));
 
-export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const text = await readBody(req);
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // fall through to the Salesforce-shaped error below
-  }
-  throw new ApiError(400, 'JSON_PARSER_ERROR', 'Unexpected character: was expecting a JSON object');
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  send(res, status, body, headers);
-}
-
-/** Salesforce REST error body: an array of {message, errorCode}. */
-export function sendError(res: ServerResponse, status: number, errorCode: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, [{ message, errorCode }], headers);
-}
+export const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => send(res, status, body, headers);
