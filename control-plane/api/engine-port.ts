@@ -19,6 +19,7 @@ export class IntegrationMissingError extends Error {
 // Literal imports, so the bundled CLI (dist/cli, bin/build-cli.mjs) carries these modules too.
 const MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
   '../engine/run.ts': () => import('../engine/run.ts'),
+  '../engine/unit.ts': () => import('../engine/unit.ts'),
   '../engine/rollback.ts': () => import('../engine/rollback.ts'),
   '../engine/preview.ts': () => import('../engine/preview.ts'),
   '../report/pdf.ts': () => import('../report/pdf.ts'),
@@ -39,6 +40,7 @@ async function engineFn<T>(file: string, name: string): Promise<T> {
 
 export const enginePort: EnginePort = {
   runMigration: async (opts) => (await engineFn<EnginePort['runMigration']>('run.ts', 'runMigration'))(opts),
+  runUnit: async (opts) => (await engineFn<NonNullable<EnginePort['runUnit']>>('unit.ts', 'runUnit'))(opts),
   rollbackRun: async (pool, opts) => (await engineFn<EnginePort['rollbackRun']>('rollback.ts', 'rollbackRun'))(pool, opts),
   previewRecords: async (opts) => {
     const mod = await importIfPresent('../engine/preview.ts');

@@ -16,6 +16,8 @@ export interface PreviewRow { source: Record<string, unknown>; target: Record<st
 
 export interface EnginePort {
   runMigration(opts: RunOptions): Promise<RunReport>;
+  /** One entity of a run, handed out as a unit to any worker (control-plane/jobs/units.ts). */
+  runUnit?(opts: RunOptions & { runId: string; entity: string }): Promise<{ done: boolean }>;
   rollbackRun(pool: pg.Pool, opts: { controlSchema: string; targetSchema: string; runId: string }): Promise<{ deleted: number; restored: number }>;
   previewRecords(opts: { pool: pg.Pool; targetSchema: string; source: SourceConnector; mappingYaml: string; vars: Record<string, string>; tenantId: string; entity: string; limit: number }): Promise<PreviewRow[]>;
 }

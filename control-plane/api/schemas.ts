@@ -13,6 +13,8 @@ export const MigrationConfig = z.object({
   tokenUrl: z.url().optional(),
   entities: z.array(z.string().min(1).max(128)).max(500).optional(),
   batchSize: z.int().min(1).max(50_000).optional(),
+  /** Entities of one dependency level loaded at once, spread over every worker as units (default 1). */
+  parallelism: z.int().min(1).max(16).optional(),
   franchiseId: Uuid.optional(),
   /** With agentConnection: the migration is sourced from that connection on that enrolled agent. */
   agentId: Uuid.optional(),

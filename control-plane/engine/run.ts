@@ -3,8 +3,6 @@
  * Entities load in dependency order; each batch commits with its checkpoint; a run started again
  * with the same key resumes where it stopped; the link phase closes self-references and cycles.
  */
-import type pg from 'pg';
-import type { SourceConnector } from '../../shared/connector.ts';
 import { checkRecordBatch } from '../../shared/record-batch.ts';
 import { silentLogger, type Logger } from '../../shared/log/logger.ts';
 import { redactText } from '../../shared/log/redact.ts';
@@ -15,8 +13,7 @@ import { Warnings } from './mapping/warnings.ts';
 import { introspectTarget } from './target/introspect.ts';
 import { planLoadOrder } from './load-order.ts';
 import { buildOwnerDirectory } from './owners.ts';
-import { processBatch, directIsSafe, type EntityLoadState } from './load/batch.ts';
-import type { BatchCounts } from './sql/runs.ts';
+import { eachLimited, loadOneEntity, withTenantClients, type EntityContext } from './entity-load.ts';
 import { linkDeferred } from './link.ts';
 import { buildReport } from './report.ts';
 import { qualified } from '../db/sql/ident.ts';
@@ -28,73 +25,9 @@ import {
   advanceProgress, ensureProgress, recordNotInMapping, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
 } from './sql/runs.ts';
 
-export interface ProgressEvent {
-  runId: string;
-  entity: string;
-  extracted: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  quarantined: number;
-  skipped: number;
-  recordsPerSecond: number;
-}
-
-export interface RunOptions {
-  pool: pg.Pool;
-  source: SourceConnector;
-  mappingYaml: string;
-  vars?: Record<string, string>;
-  tenantId: string;
-  targetSchema: string;
-  controlSchema: string;
-  mode: 'run' | 'dry-run';
-  migrationId?: string;
-  runKey?: string;
-  batchSize?: number;
-  /**
-   * Start each entity from where the newest completed run into this target ended, so only records
-   * changed (or deleted) since are read. Needs a connector whose checkpoints carry a cursor.
-   */
-  incremental?: boolean;
-  /** 'auto' (default): direct COPY into empty targets, merge otherwise. 'merge': always COPY-then-merge (benchmarks compare the two). */
-  loadPath?: 'auto' | 'merge';
-  /**
-   * Entities of one dependency level loaded at once (default 1). Each holds two connections, so the
-   * pool needs 2 × parallelism + 1.
-   */
-  parallelism?: number;
-  /** Abort with reason 'paused' to pause (resumable) or anything else to cancel. */
-  signal?: AbortSignal;
-  onProgress?: (e: ProgressEvent) => void;
-  logger?: Logger;
-  /**
-   * How a dry run works. 'shadow' (default): the real load into constraint-identical copies of the
-   * target (see shadow.ts), so its counts are the next run's. 'compare': read-only comparison with
-   * the target (faster on a huge target, blind to foreign keys, unique and CHECK constraints).
-   */
-  dryRun?: 'shadow' | 'compare';
-  /**
-   * Create the tenant and the mapping's franchise in the target when they are missing (the report
-   * records it); without it a missing tenant or franchise stops the run in preflight. A dry run
-   * creates them in its shadow copy only.
-   */
-  createTenant?: boolean;
-  /** Internal (shadow dry run): the run row already exists with this id. */
-  runId?: string;
-  /** Internal (shadow dry run): where incremental runs look up the previous run's checkpoint. */
-  baseline?: { controlSchema: string; targetSchema: string };
-}
-
-/** The target_table of an entity the mapping does not use. */
-export const NOT_IN_MAPPING = '(not in mapping)';
-
-export class RunStopped extends Error {
-  constructor(readonly status: 'paused' | 'cancelled') {
-    super(`run ${status}`);
-    this.name = 'RunStopped';
-  }
-}
+export type { ProgressEvent, RunOptions, UnitLevel, UnitScheduler } from './run-types.ts';
+export { NOT_IN_MAPPING, RunStopped } from './run-types.ts';
+import { NOT_IN_MAPPING, RunStopped, type RunOptions } from './run-types.ts';
 
 export async function runMigration(o: RunOptions): Promise<RunReport> {
   if (o.mode === 'dry-run' && (o.dryRun ?? 'shadow') === 'shadow') return shadowDryRun(o);
@@ -188,34 +121,8 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
       if (o.source.deliversEverything) await ensureProgress(o.pool, cs, runId, e, NOT_IN_MAPPING);
     }
     const progress = new Map((await listProgress(o.pool, cs, runId)).map((p) => [p.entity, p]));
-    const loadOne = async (entity: string, clients: pg.PoolClient[]): Promise<void> => {
-      const client = clients[0]!;
-      const p = progress.get(entity)!;
-      const ce = compiled.get(entity)!;
-      await setProgressStatus(client, cs, runId, entity, 'running');
-      if (!available.has(entity)) {
-        warnings.other(`the source has no entity ${entity}; nothing was read for it`);
-        await setProgressStatus(client, cs, runId, entity, 'done');
-        return;
-      }
-      const state: EntityLoadState = {
-        t: { targetSchema: o.targetSchema, controlSchema: cs, runId, tenantId: o.tenantId, sourceSystem: mapping.sourceSystem },
-        ce, catalog, mode: o.mode, warnings,
-        direct: o.mode === 'run' && o.loadPath !== 'merge' && directIsSafe(ce, catalog) && !(await loadedBefore(client, o.targetSchema, ce.target, o.tenantId, mapping.sourceSystem, entity)),
-      };
-      const tEntity = Date.now();
-      const totals = { extracted: Number(p.extracted), created: Number(p.created), updated: Number(p.updated), unchanged: Number(p.unchanged), quarantined: Number(p.quarantined), skipped: Number(p.skipped) };
-      const checkpoint = p.checkpoint
-        ?? (o.incremental ? await lastCompletedCheckpoint(client, o.baseline?.controlSchema ?? cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.baseline?.targetSchema ?? o.targetSchema, entity }) : null)
-        ?? undefined;
-      await loadEntity(o, state, checkpoint, clients, batchSize, (c) => {
-        for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
-        const secs = (Date.now() - tEntity) / 1000;
-        o.onProgress?.({ runId, entity, ...totals, recordsPerSecond: Math.round(totals.extracted / Math.max(secs, 0.001)) });
-      });
-      timings[`entity:${entity}`] = (Date.now() - tEntity) / 1000;
-      await setProgressStatus(client, cs, runId, entity, 'done');
-    };
+    const ctx: EntityContext = { o, runId, sourceSystem: mapping.sourceSystem, catalog, compiled, available, warnings, batchSize, timings };
+    const loadHere = (entity: string): Promise<void> => withTenantClients(o.pool, o.tenantId, perEntity, (clients) => loadOneEntity(ctx, entity, progress.get(entity)!, clients));
     // Entities of one level reference only earlier levels, so a run loads up to `parallelism` of them
     // at once, each on its own two connections (batch n+1 loads while batch n commits). A compare-mode
     // dry run keeps the ids it has seen in session temp tables: one connection, one entity at a time.
@@ -223,8 +130,12 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
     const width = o.mode === 'dry-run' ? 1 : entityParallelism(o);
     for (const level of plan.levels) {
       const todo = level.filter((e) => progress.get(e)!.status !== 'done');
-      await eachLimited(todo, width, (entity) => withTenantClients(o.pool, o.tenantId, perEntity, (clients) => loadOne(entity, clients)));
+      if (o.units && width > 1 && todo.length > 1) {
+        await o.units.runLevel({ runId, entities: todo, width, mode: o.mode, targetSchema: o.targetSchema, controlSchema: cs, runKey, baseline: o.baseline, signal: o.signal, local: loadHere });
+      } else await eachLimited(todo, width, loadHere);
     }
+    // Units loaded on other workers kept their warnings on their own rows.
+    for (const p of await listProgress(o.pool, cs, runId)) if (p.warnings && Object.keys(p.warnings).length) warnings.absorb(p.warnings as never);
     // Entities the source delivered that the mapping does not use: read and counted, never loaded.
     if (o.source.deliversEverything) {
       const done = new Set((await listProgress(o.pool, cs, runId)).filter((p) => p.status === 'done').map((p) => p.entity));
@@ -267,87 +178,11 @@ function createdNotes(r: PreflightRecord, schema: string, dry: boolean): string[
 }
 
 /**
- * Stream one entity's batches through two connections: batch n+1 loads while batch n commits.
- * Each batch commits only after its predecessor; the first failure stops the entity.
- */
-async function loadEntity(
-  o: RunOptions, state: EntityLoadState, checkpoint: unknown, clients: pg.PoolClient[], batchSize: number, onBatch: (c: BatchCounts) => void,
-): Promise<void> {
-  let previous: Promise<unknown> = Promise.resolve();
-  const inflight: Promise<unknown>[] = clients.map(() => Promise.resolve());
-  let failure: unknown = null;
-  let n = 0;
-  try {
-    for await (const raw of o.source.read(state.ce.entity, { checkpoint: checkpoint as never, batchSize, signal: o.signal })) {
-      if (o.signal?.aborted) throw new RunStopped(o.signal.reason === 'paused' ? 'paused' : 'cancelled');
-      if (failure) break;
-      const batch = checkRecordBatch(raw);
-      const slot = n++ % clients.length;
-      await inflight[slot]!.catch(() => undefined);
-      if (failure) break;
-      const before = previous;
-      const p = processBatch(clients[slot]!, state, batch, before).then(onBatch);
-      p.catch((err: unknown) => {
-        failure ??= err;
-      });
-      previous = p;
-      inflight[slot] = p;
-    }
-  } finally {
-    await Promise.allSettled(inflight);
-  }
-  if (failure) throw failure;
-}
-
-/**
  * Entities loaded at once: the option, else 1. On the 2-core test machine two at once was slower at 1M
  * records (ratio 1.30 against 1.22 one at a time; the target database is the bottleneck), so it is opt-in.
  */
 function entityParallelism(o: RunOptions): number {
   return o.parallelism !== undefined ? Math.max(1, Math.floor(o.parallelism)) : 1;
-}
-
-/** Run fn over items, at most `limit` at a time; every started one finishes, then the first error is thrown. */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown = null;
-  const lane = async (): Promise<void> => {
-    while (next < items.length && failure === null) {
-      const item = items[next++]!;
-      await fn(item).catch((err: unknown) => {
-        failure ??= err;
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  if (failure !== null) throw failure;
-}
-
-/** n pooled connections with the tenant setting on, reset before they go back to the pool. */
-async function withTenantClients<T>(pool: pg.Pool, tenantId: string, n: number, fn: (clients: pg.PoolClient[]) => Promise<T>): Promise<T> {
-  const clients: pg.PoolClient[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const c = await pool.connect();
-      clients.push(c);
-      await c.query(`SELECT set_config('nexus.tenant_id', $1, false)`, [tenantId]);
-    }
-    return await fn(clients);
-  } finally {
-    // The tenant setting must not leak to the next user of a pooled connection.
-    for (const c of clients) {
-      await c.query(`SELECT set_config('nexus.tenant_id', '', false)`).then(() => c.release(), (err: Error) => c.release(err));
-    }
-  }
-}
-
-/** Does the target already hold rows of this entity (then batches merge rather than COPY directly)? */
-async function loadedBefore(q: pg.PoolClient, targetSchema: string, table: string, tenantId: string, sourceSystem: string, entity: string): Promise<boolean> {
-  const { rows } = await q.query(
-    `SELECT 1 FROM ${qualified(targetSchema, table)} WHERE tenant_id = $1 AND source_system = $2 AND source_entity = $3 LIMIT 1`,
-    [tenantId, sourceSystem, entity],
-  );
-  return rows.length > 0;
 }
 
 /** Source users are matched, not loaded: matched ones count as unchanged, unmatched as skipped. */

@@ -10,6 +10,8 @@ import type pg from 'pg';
 import type { Logger } from '../../shared/log/logger.ts';
 
 export const RUN_QUEUE = 'nexus-migration-run';
+/** Units: entities of a run's dependency level that any worker loads (units.ts, unit-worker.ts). */
+export const UNIT_QUEUE = 'nexus-migration-unit';
 
 export interface RunJobData {
   migrationId: string;
@@ -19,6 +21,20 @@ export interface RunJobData {
   attempt: number;
   /** A follow-up run of corrected quarantined records (control-plane/retry/): the file travels with the job. */
   followUp?: FollowUpJob;
+}
+
+export interface UnitJobData {
+  migrationId: string;
+  tenantId: string;
+  runId: string;
+  entity: string;
+  /** The engine mode of the run (a shadow dry run loads its units as 'run' into the shadow schemas). */
+  mode: 'run' | 'dry-run';
+  targetSchema: string;
+  controlSchema: string;
+  runKey: string;
+  baseline?: { controlSchema: string; targetSchema: string };
+  batchSize?: number;
 }
 
 export interface FollowUpJob { originalRunId: string; entity: string; csv: string; runKey: string }
@@ -44,6 +60,9 @@ export async function startBoss(pool: pg.Pool, controlSchema: string, log: Logge
     await boss.start();
     if (!(await boss.getQueue(RUN_QUEUE))) {
       await boss.createQueue(RUN_QUEUE, { name: RUN_QUEUE, retryLimit: 0, expireInSeconds: 23 * 3600, retentionDays: 7 });
+    }
+    if (!(await boss.getQueue(UNIT_QUEUE))) {
+      await boss.createQueue(UNIT_QUEUE, { name: UNIT_QUEUE, retryLimit: 0, expireInSeconds: 23 * 3600, retentionDays: 7 });
     }
   } finally {
     await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`nexus-migrate:jobs:${controlSchema}`]).catch(() => undefined);

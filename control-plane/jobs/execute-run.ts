@@ -5,6 +5,7 @@
  * to retry from its checkpoint, with nothing written that would look like an ending.
  */
 import type pg from 'pg';
+import type PgBoss from 'pg-boss';
 import { createLogger, type LogEntry, type Logger } from '../../shared/log/logger.ts';
 import { redactText } from '../../shared/log/redact.ts';
 import type { OutboundDispatcher } from '../../shared/net/outbound.ts';
@@ -19,6 +20,7 @@ import type { WebhookDispatcher } from '../api/webhooks/dispatcher.ts';
 import type { LivePublisher } from './live-events.ts';
 import { waitReason } from './transient.ts';
 import { endMessage, endOfRun, type FollowUp } from '../api/run-end.ts';
+import { unitScheduler } from './units.ts';
 
 export interface ExecuteDeps {
   db: Db;
@@ -32,6 +34,8 @@ export interface ExecuteDeps {
   live: LivePublisher;
   webhooks: WebhookDispatcher;
   log: Logger;
+  /** The job queue: with it, a run whose migration asks for parallelism > 1 spreads its units over workers. */
+  boss?: PgBoss;
 }
 
 export interface MigrationRow {
@@ -65,6 +69,8 @@ export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run
   const tenantId = m.tenant_id;
   const log = d.log.child({ migrationId: m.id, mode });
   const estimates = (m.config.estimatedCounts ?? {}) as Record<string, number>;
+  const batchSize = typeof m.config.batchSize === 'number' ? m.config.batchSize : undefined;
+  const parallelism = runParallelism(m.config);
   let runId: string | null = null;
   let logChain: Promise<unknown> = Promise.resolve();
   const dbSink = (e: LogEntry): void => {
@@ -97,7 +103,9 @@ export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run
         mode,
         migrationId: m.id,
         runKey: followUp?.runKey ?? `${m.id}:${mode}`,
-        batchSize: typeof m.config.batchSize === 'number' ? m.config.batchSize : undefined,
+        batchSize,
+        parallelism,
+        units: d.boss && parallelism > 1 ? unitScheduler({ db, boss: d.boss, migrationId: m.id, tenantId, log, job: { batchSize } }) : undefined,
         signal: ctl.signal,
         logger: engineLog,
         onProgress: (e: ProgressEvent) => {
@@ -163,4 +171,10 @@ async function dbLog(db: Db, tenantId: string, migrationId: string, runId: strin
   await withSystem(db, (c: pg.PoolClient) =>
     c.query('INSERT INTO logs (tenant_id, migration_id, run_id, level, message) VALUES ($1, $2, $3, $4, $5)', [tenantId, migrationId, runId, level, redactText(message, tenantId)]),
   );
+}
+
+/** Units of a dependency level loaded at once, over every worker (config.parallelism, 1 to 16; default 1). */
+export function runParallelism(config: Record<string, unknown>): number {
+  const p = config.parallelism;
+  return typeof p === 'number' && Number.isInteger(p) && p >= 1 ? Math.min(16, p) : 1;
 }

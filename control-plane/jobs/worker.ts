@@ -16,7 +16,8 @@ import { withSystem, type Db } from '../api/db.ts';
 import { errorMessage } from '../api/http.ts';
 import type { ConnectorPort, EnginePort } from '../api/ports.ts';
 import type { WebhookDispatcher } from '../api/webhooks/dispatcher.ts';
-import { RUN_QUEUE, sendRunJob, type FollowUpJob, type RunJobData } from './boss.ts';
+import { RUN_QUEUE, UNIT_QUEUE, sendRunJob, type FollowUpJob, type RunJobData, type UnitJobData } from './boss.ts';
+import { executeUnit } from './unit-worker.ts';
 import { prepareFollowUp } from '../retry/follow-up.ts';
 import type { FollowUp } from '../api/run-end.ts';
 import { executeAttempt, finishRun, loadMigrationRow, type AttemptResult } from './execute-run.ts';
@@ -41,6 +42,8 @@ export interface WorkerOptions {
   log: Logger;
   /** Runs this worker executes at once (default 2). */
   concurrency?: number;
+  /** Units (entities that runs hand out) this worker loads at once (default: concurrency; 0: none, it only runs runs). */
+  unitConcurrency?: number;
   /** A name in logs and in active_runs.worker (default host:pid). */
   name?: string;
   heartbeatMs?: number;
@@ -49,7 +52,8 @@ export interface WorkerOptions {
   pollSeconds?: number;
 }
 
-export const STALE_SECONDS = Number(process.env.NEXUS_RUN_STALE_S ?? 20);
+export { STALE_SECONDS } from './stale.ts';
+import { STALE_SECONDS } from './stale.ts';
 
 export class RunWorker {
   readonly name: string;
@@ -72,6 +76,12 @@ export class RunWorker {
         for (const job of jobs) await withSecretScope(job.data.tenantId, () => this.handle(job.id, job.data));
       }));
     }
+    const units = Math.max(0, this.o.unitConcurrency ?? n);
+    for (let i = 0; i < units; i++) {
+      this.workIds.push(await this.o.boss.work<UnitJobData>(UNIT_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.o.pollSeconds ?? 1 }, async (jobs) => {
+        for (const job of jobs) await withSecretScope(job.data.tenantId, () => this.handleUnit(job.id, job.data));
+      }));
+    }
     const every = this.o.reaperMs ?? 5000;
     this.reaper = setInterval(() => {
       if (this.stopping) return;
@@ -79,7 +89,7 @@ export class RunWorker {
         .catch((err: unknown) => this.o.log.warn('reaper pass failed', { error: errorMessage(err) }));
     }, every);
     this.reaper.unref();
-    this.o.log.info('run worker started', { worker: this.name, concurrency: n });
+    this.o.log.info('run worker started', { worker: this.name, concurrency: n, unitConcurrency: units });
   }
 
   /** A stop asked in this process for a run this worker holds: act now, not at the next heartbeat. */
@@ -106,10 +116,36 @@ export class RunWorker {
     if (this.reaper) clearInterval(this.reaper);
     // Abort first: pg-boss's offWork waits for the handler that is running.
     for (const r of this.inflight.values()) r.abort('handover');
+    this.unitHandover.abort();
     await Promise.all(this.workIds.map((id) => this.o.boss.offWork(id).catch(() => undefined)));
     for (const r of this.inflight.values()) r.abort('handover');
     await this.idle();
+    await Promise.allSettled([...this.units]);
     await this.live.flush();
+  }
+
+  /** Units this process loads now: "runId:entity". */
+  runningUnits(): string[] {
+    return [...this.unitNames];
+  }
+
+  private readonly unitHandover = new AbortController();
+  private readonly units = new Set<Promise<void>>();
+  private readonly unitNames = new Set<string>();
+
+  private async handleUnit(jobId: string, data: UnitJobData): Promise<void> {
+    if (this.stopping) return;
+    const name = `${data.runId}:${data.entity}`;
+    this.unitNames.add(name);
+    const p = executeUnit({ ...this.o, live: this.live, worker: this.name, heartbeatMs: this.o.heartbeatMs }, jobId, data, { handover: this.unitHandover });
+    this.units.add(p);
+    try {
+      await p;
+      await this.o.boss.complete(UNIT_QUEUE, jobId, {}).catch(() => undefined);
+    } finally {
+      this.units.delete(p);
+      this.unitNames.delete(name);
+    }
   }
 
   private async handle(jobId: string, data: RunJobData): Promise<void> {

@@ -61,7 +61,8 @@ export const serveCommand = defineCommand({
 
     const transportKey = serveTransportKey(log);
 
-    const db = await openDatabase({ log, applicationName: 'nexus-migrate serve' });
+    // The API, the agent gateway and its worker (2 runs + 2 units at once, two connections each).
+    const db = await openDatabase({ log, maxConnections: 24, applicationName: 'nexus-migrate serve' });
     try {
       await migrate(db.pool, 'control', controlSchema);
       await migrate(db.pool, 'target', targetSchema);

@@ -29,6 +29,7 @@ export const workerCommand = defineCommand({
   summary: 'Run queued migrations (any number of workers share the queue in the control database)',
   options: {
     concurrency: { type: 'string', value: 'N', default: '2', description: 'runs this worker executes at once (1 to 64)' },
+    'unit-concurrency': { type: 'string', value: 'N', description: 'units (entities that runs with parallelism > 1 hand out) this worker loads at once (default: --concurrency; 0: none)' },
     name: { type: 'string', value: 'NAME', description: 'the worker\'s name in logs and in the run table (default host:pid)' },
     ...SCHEMA_OPTIONS,
   },
@@ -42,13 +43,15 @@ export const workerCommand = defineCommand({
     const log = createLogger({ base: { component: 'worker' } });
     const concurrency = flags.concurrency === undefined ? 2 : Number(flags.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new WorkerUsageError(`--concurrency needs a whole number from 1 to 64, got ${String(flags.concurrency)}`);
+    const unitConcurrency = flags['unit-concurrency'] === undefined ? concurrency : Number(flags['unit-concurrency']);
+    if (!Number.isInteger(unitConcurrency) || unitConcurrency < 0 || unitConcurrency > 64) throw new WorkerUsageError(`--unit-concurrency needs a whole number from 0 to 64, got ${String(flags['unit-concurrency'])}`);
     if (!process.env.DATABASE_URL) throw new WorkerUsageError('a worker needs DATABASE_URL: the PostgreSQL database that serve uses (the embedded database of a single serve process cannot be shared)');
     if (!process.env.NEXUS_MASTER_KEY) throw new WorkerUsageError('a worker needs NEXUS_MASTER_KEY, the same key serve uses, to read the stored source credentials');
     const controlSchema = typeof flags['control-schema'] === 'string' ? flags['control-schema'] : DEFAULT_CONTROL_SCHEMA;
     const targetSchema = typeof flags['target-schema'] === 'string' ? flags['target-schema'] : DEFAULT_TARGET_SCHEMA;
     const credentials = new CredentialStore(keyProviderFromEnv());
     const name = typeof flags.name === 'string' ? flags.name : undefined;
-    const db = await openDatabase({ log, maxConnections: 4 + concurrency * 3, applicationName: `nexus-migrate worker ${name ?? process.pid}`.slice(0, 63) });
+    const db = await openDatabase({ log, maxConnections: 4 + concurrency * 3 + unitConcurrency * 3, applicationName: `nexus-migrate worker ${name ?? process.pid}`.slice(0, 63) });
     try {
       await migrate(db.pool, 'control', controlSchema);
       await migrate(db.pool, 'target', targetSchema);
@@ -61,11 +64,11 @@ export const workerCommand = defineCommand({
       // an agent's socket), which takes the control plane's transport key: NEXUS_TRANSPORT_KEY, or serve's key file.
       const agentTransportKey = await workerTransportKey(log);
       const worker = new RunWorker({
-        db: dbRef, boss, targetSchema, engine: enginePort, connectors: registryConnectors, credentials, webhooks, log, concurrency, agentTransportKey,
+        db: dbRef, boss, targetSchema, engine: enginePort, connectors: registryConnectors, credentials, webhooks, log, concurrency, unitConcurrency, agentTransportKey,
         name,
       });
       await worker.start();
-      process.stdout.write(JSON.stringify({ ready: true, worker: worker.name, concurrency, pid: process.pid }) + '\n');
+      process.stdout.write(JSON.stringify({ ready: true, worker: worker.name, concurrency, unitConcurrency, pid: process.pid }) + '\n');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

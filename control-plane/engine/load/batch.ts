@@ -29,6 +29,8 @@ export interface EntityLoadState {
   warnings: Warnings;
   /** Try plain COPY first; turned off for the rest of the entity after the first conflict. */
   direct: boolean;
+  /** Where the batch's warnings are saved: the run's row (default) or, for a unit on another worker, the entity's. */
+  warningsScope?: 'run' | 'entity';
 }
 
 /** Direct COPY is only safe when the database itself checks every forward reference. */
@@ -153,7 +155,7 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
     await insertQuarantine(client, t.controlSchema, t.runId, quarantine);
     await insertOrphans(client, t.controlSchema, t.runId, orphans);
     await before;
-    await advanceProgress(client, t.controlSchema, t.runId, ce.entity, counts, batch.checkpoint, batch.seq, s.warnings.toJSON());
+    await advanceProgress(client, t.controlSchema, t.runId, ce.entity, counts, batch.checkpoint, batch.seq, s.warnings.toJSON(), s.warningsScope);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -57,6 +57,23 @@ export class Warnings implements WarningSink {
     };
   }
 
+  /** Add another worker's warnings (a unit's) to these: counts add up, sets unite. */
+  absorb(state: Partial<WarningState> | null | undefined): void {
+    for (const p of state?.picklists ?? []) {
+      const key = `${p.entity}\u0000${p.field}\u0000${p.value}`;
+      const w = this.picklists.get(key);
+      if (w) w.count += p.count;
+      else if (this.picklists.size < MAX_KEYS) this.picklists.set(key, { ...p });
+    }
+    for (const o of state?.owners ?? []) {
+      const w = this.owners.get(o.sourceUserId);
+      if (w) w.count += o.count;
+      else if (this.owners.size < MAX_KEYS) this.owners.set(o.sourceUserId, { ...o });
+    }
+    for (const [e, fields] of Object.entries(state?.unmappedFields ?? {})) for (const f of fields) this.unmappedField(e, f);
+    for (const m of state?.other ?? []) this.other(m);
+  }
+
   restore(state: Partial<WarningState> | null | undefined): void {
     for (const p of state?.picklists ?? []) this.picklists.set(`${p.entity}\u0000${p.field}\u0000${p.value}`, { ...p });
     for (const o of state?.owners ?? []) this.owners.set(o.sourceUserId, { ...o });

@@ -39,6 +39,8 @@ export interface ProgressRow {
   not_in_mapping?: string;
   checkpoint: Record<string, unknown> | null;
   last_seq: number | null;
+  /** Warnings of a unit loaded on another worker ({} otherwise); the run absorbs them at its end. */
+  warnings: Record<string, unknown> | null;
   started_at: Date | null;
   finished_at: Date | null;
 }
@@ -135,7 +137,7 @@ export async function lastCompletedCheckpoint(
 
 /** Add a committed batch's counts and move the checkpoint, in the batch's own transaction. */
 export async function advanceProgress(
-  q: Q, cs: string, runId: string, entity: string, c: BatchCounts, checkpoint: unknown, seq: number, warnings: unknown,
+  q: Q, cs: string, runId: string, entity: string, c: BatchCounts, checkpoint: unknown, seq: number, warnings: unknown, warningsScope: 'run' | 'entity' = 'run',
 ): Promise<void> {
   await q.query(
     `UPDATE ${qualified(cs, 'entity_progress')}
@@ -145,7 +147,10 @@ export async function advanceProgress(
       WHERE run_id = $1 AND entity = $2`,
     [runId, entity, c.extracted, c.created, c.updated, c.unchanged, c.deleted, c.quarantined, c.skipped, JSON.stringify(checkpoint), seq],
   );
-  await q.query(`UPDATE ${qualified(cs, 'runs')} SET warnings = $2 WHERE id = $1`, [runId, JSON.stringify(warnings)]);
+  // A unit loaded by another worker keeps its warnings on its own row; the run merges them at its end.
+  if (warningsScope === 'entity') {
+    await q.query(`UPDATE ${qualified(cs, 'entity_progress')} SET warnings = $3 WHERE run_id = $1 AND entity = $2`, [runId, entity, JSON.stringify(warnings)]);
+  } else await q.query(`UPDATE ${qualified(cs, 'runs')} SET warnings = $2 WHERE id = $1`, [runId, JSON.stringify(warnings)]);
 }
 
 /** Adjust counts outside a batch (link phase moving a row from created to quarantined). */
