@@ -67,6 +67,8 @@ export interface RunOptions {
   /** Abort with reason 'paused' to pause (resumable) or anything else to cancel. */
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
+  /** Each committed batch: its counts and the seconds from its read to its commit (metrics). */
+  onBatch?: (b: { runId: string; mode: 'run' | 'dry-run'; entity: string; counts: BatchCounts & { notInMapping?: number }; seconds: number | null }) => void;
   logger?: Logger;
   /**
    * How a dry run works. 'shadow' (default): the real load into constraint-identical copies of the
@@ -208,7 +210,8 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
       const checkpoint = p.checkpoint
         ?? (o.incremental ? await lastCompletedCheckpoint(client, o.baseline?.controlSchema ?? cs, { tenantId: o.tenantId, sourceSystem: mapping.sourceSystem, targetSchema: o.baseline?.targetSchema ?? o.targetSchema, entity }) : null)
         ?? undefined;
-      await loadEntity(o, state, checkpoint, clients, batchSize, (c) => {
+      await loadEntity(o, state, checkpoint, clients, batchSize, (c, seconds) => {
+        o.onBatch?.({ runId, mode: batchMode(o), entity, counts: c, seconds });
         for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
         const secs = (Date.now() - tEntity) / 1000;
         o.onProgress?.({ runId, entity, ...totals, recordsPerSecond: Math.round(totals.extracted / Math.max(secs, 0.001)) });
@@ -233,6 +236,7 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
         let n = 0;
         for await (const raw of o.source.read(e, { batchSize, signal: o.signal })) n += checkRecordBatch(raw).records.length;
         await recordNotInMapping(o.pool, cs, runId, e, n);
+        o.onBatch?.({ runId, mode: batchMode(o), entity: e, counts: { ...zeroCounts(), extracted: n, notInMapping: n }, seconds: null });
       }
     }
     if (o.mode === 'run') {
@@ -271,7 +275,7 @@ function createdNotes(r: PreflightRecord, schema: string, dry: boolean): string[
  * Each batch commits only after its predecessor; the first failure stops the entity.
  */
 async function loadEntity(
-  o: RunOptions, state: EntityLoadState, checkpoint: unknown, clients: pg.PoolClient[], batchSize: number, onBatch: (c: BatchCounts) => void,
+  o: RunOptions, state: EntityLoadState, checkpoint: unknown, clients: pg.PoolClient[], batchSize: number, onBatch: (c: BatchCounts, seconds: number) => void,
 ): Promise<void> {
   let previous: Promise<unknown> = Promise.resolve();
   const inflight: Promise<unknown>[] = clients.map(() => Promise.resolve());
@@ -286,7 +290,8 @@ async function loadEntity(
       await inflight[slot]!.catch(() => undefined);
       if (failure) break;
       const before = previous;
-      const p = processBatch(clients[slot]!, state, batch, before).then(onBatch);
+      const t = Date.now();
+      const p = processBatch(clients[slot]!, state, batch, before).then((c) => onBatch(c, (Date.now() - t) / 1000));
       p.catch((err: unknown) => {
         failure ??= err;
       });
@@ -363,4 +368,10 @@ async function recordOwnerEntity(o: RunOptions, runId: string, entity: string, d
     await advanceProgress(client, o.controlSchema, runId, entity, c, { owners: 'matched by email' }, 0, warnings.toJSON());
     await client.query(`UPDATE ${qualified(o.controlSchema, 'entity_progress')} SET status = 'done', started_at = now(), finished_at = now() WHERE run_id = $1 AND entity = $2`, [runId, entity]);
   });
+  o.onBatch?.({ runId, mode: batchMode(o), entity, counts: c, seconds: null });
+}
+
+/** A shadow dry run loads with mode 'run' into its copies: its batches are the dry run's. */
+function batchMode(o: RunOptions): 'run' | 'dry-run' {
+  return o.baseline ? 'dry-run' : o.mode;
 }

@@ -19,6 +19,7 @@ import type { WebhookDispatcher } from '../api/webhooks/dispatcher.ts';
 import type { LivePublisher } from './live-events.ts';
 import { waitReason } from './transient.ts';
 import { endMessage, endOfRun, type FollowUp } from '../api/run-end.ts';
+import type { BatchObservation, ProcessMetrics } from '../metrics/metrics.ts';
 
 export interface ExecuteDeps {
   db: Db;
@@ -32,6 +33,8 @@ export interface ExecuteDeps {
   live: LivePublisher;
   webhooks: WebhookDispatcher;
   log: Logger;
+  /** This process's Prometheus metrics (control-plane/metrics): each batch is counted there. */
+  metrics?: ProcessMetrics | null;
 }
 
 export interface MigrationRow {
@@ -100,6 +103,7 @@ export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run
         batchSize: typeof m.config.batchSize === 'number' ? m.config.batchSize : undefined,
         signal: ctl.signal,
         logger: engineLog,
+        ...(d.metrics ? { onBatch: (b: BatchObservation) => d.metrics!.batch(b) } : {}),
         onProgress: (e: ProgressEvent) => {
           runId = e.runId;
           const loaded = e.created + e.updated + e.unchanged;

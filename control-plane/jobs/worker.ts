@@ -47,6 +47,8 @@ export interface WorkerOptions {
   staleSeconds?: number;
   reaperMs?: number;
   pollSeconds?: number;
+  /** This process's Prometheus metrics: the runs' batches are counted there. */
+  metrics?: import('../metrics/metrics.ts').ProcessMetrics | null;
 }
 
 export const STALE_SECONDS = Number(process.env.NEXUS_RUN_STALE_S ?? 20);
