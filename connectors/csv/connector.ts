@@ -4,7 +4,7 @@
  * skips n data rows. A malformed row is emitted rejected (the contract's per-record reject), so the
  * engine quarantines it with that reason and column instead of the whole file failing.
  */
-import { access, stat } from 'node:fs/promises';
+import { access, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckResult, DiscoveredSchema, ReadOptions, SourceConnector, StreamInfo } from '../../shared/connector.ts';
 import { rejectRecord, type FieldValue, type RecordBatch, type SourceRecord } from '../../shared/record-batch.ts';
@@ -95,13 +95,13 @@ export class CsvConnector implements SourceConnector {
       const columns = await this.header(cfg);
       const special = new Set([cfg.opColumn, cfg.extraColumn]);
       if (!columns.includes(cfg.idColumn)) warnings.push(`${cfg.file}: id column "${cfg.idColumn}" not in header`);
-      const size = await stat(this.fileOf(cfg)).then((s) => s.size).catch(() => 0);
+      const estimatedCount = this.opts.openFile ? 0 : await estimateRows(this.fileOf(cfg));
       streams.push({
         entity,
         primaryKey: [cfg.idColumn],
         fields: columns.filter((c) => !special.has(c)).map((c) => ({ name: c, type: cfg.encoding === 'json' ? 'json' : 'string', nullable: true })),
-        // Rough: ~100 bytes a row. The engine uses it for progress only.
-        estimatedCount: Math.round(size / 100),
+        // Rows counted in the first 256 KB, scaled by the file's size: exact for small files. For progress only.
+        estimatedCount,
         supportsIncremental: false,
         supportsDeletes: cfg.opColumn !== undefined,
       });
@@ -188,4 +188,21 @@ function toRecord(r: CsvRow, columns: string[], cfg: CsvEntityConfig): SourceRec
   if (sourceId === null) return rejectRecord(fallbackId, `missing key: ${cfg.file} line ${r.line} has an empty id column "${cfg.idColumn}"`, cfg.idColumn, fields);
   if (errors.length > 0) return rejectRecord(sourceId, errors.join('; '), null, fields);
   return { sourceId, op, fields };
+}
+
+/** Data rows of a CSV file: newlines in its first 256 KB (less the header), scaled by its size. */
+async function estimateRows(file: string): Promise<number> {
+  const size = await stat(file).then((s) => s.size).catch(() => 0);
+  if (size === 0) return 0;
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(size, 256 * 1024));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    let lines = 0;
+    for (let i = 0; i < bytesRead; i++) if (buf[i] === 10) lines++;
+    if (bytesRead === size) return Math.max(0, lines - (buf[bytesRead - 1] === 10 ? 1 : 0));
+    return Math.max(0, Math.round((lines * size) / bytesRead) - 1);
+  } finally {
+    await fh.close();
+  }
 }

@@ -40,6 +40,8 @@ import { quarantineRoutes } from './routes/quarantine.ts';
 import { TemplateStore } from './templates.ts';
 import { WebhookDispatcher, type DispatcherOptions } from './webhooks/dispatcher.ts';
 import { OutboundDispatcher } from '../../shared/net/outbound.ts';
+import { hostname } from 'node:os';
+import { createProcessMetrics, readiness } from '../metrics/metrics.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
@@ -69,6 +71,8 @@ export interface ServerOptions {
   sharedVendorBudget?: boolean;
   /** Run a run worker in this process too (default true; `serve --no-worker` passes false). */
   worker?: boolean | { concurrency?: number; name?: string };
+  /** Node's own process metrics on /metrics too (serve sets it). */
+  nodeMetrics?: boolean;
 }
 
 export interface ControlPlaneServer {
@@ -97,8 +101,9 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   const runner = new RunQueue(db, boss, log);
   const stopListening = listenLiveEvents(poolConnectionConfig(o.pool), o.controlSchema, bus, log);
   const workerOpts = o.worker === undefined || o.worker === true ? {} : o.worker || null;
+  const metrics = createProcessMetrics({ process: 'serve', instance: workerOpts?.name ?? `${hostname()}:${process.pid}`, nodeMetrics: o.nodeMetrics }, { pool: o.pool, controlSchema: o.controlSchema, boss });
   const worker = workerOpts
-    ? new RunWorker({ db, boss, targetSchema: o.targetSchema, engine, connectors, credentials, outbound, webhooks, log, agentTransportKey, ...workerOpts })
+    ? new RunWorker({ db, boss, targetSchema: o.targetSchema, engine, connectors, credentials, outbound, webhooks, log, agentTransportKey, metrics, ...workerOpts })
     : null;
   runner.localWorker = worker;
   await worker?.start();
@@ -153,6 +158,12 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   webhookRoutes(app, ctx);
   eventRoutes(app, ctx);
   app.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => ({ ok: true }));
+  // Operations (control-plane/metrics): Prometheus text and readiness; no tenant appears in either.
+  app.get('/readyz', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+    const r = await readiness({ pool: o.pool, controlSchema: o.controlSchema, boss });
+    return reply.code(r.ready ? 200 : 503).send(r);
+  });
+  app.get('/metrics', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()));
 
   let detachAgents: (() => Promise<void> | void) | undefined;
   if (o.attachAgents) {

@@ -13,7 +13,7 @@ import { processBatch, directIsSafe, type EntityLoadState } from './load/batch.t
 import type { BatchCounts, ProgressRow } from './sql/runs.ts';
 import { lastCompletedCheckpoint, setProgressStatus } from './sql/runs.ts';
 import { qualified } from '../db/sql/ident.ts';
-import { RunStopped, type RunOptions } from './run-types.ts';
+import { batchMode, RunStopped, type RunOptions } from './run-types.ts';
 
 export interface EntityContext {
   o: RunOptions;
@@ -50,7 +50,8 @@ export async function loadOneEntity(x: EntityContext, entity: string, p: Progres
   const checkpoint = p.checkpoint
     ?? (o.incremental ? await lastCompletedCheckpoint(client, o.baseline?.controlSchema ?? cs, { tenantId: o.tenantId, sourceSystem: x.sourceSystem, targetSchema: o.baseline?.targetSchema ?? o.targetSchema, entity }) : null)
     ?? undefined;
-  await streamEntity(o, state, checkpoint, clients, x.batchSize, (c) => {
+  await streamEntity(o, state, checkpoint, clients, x.batchSize, (c, seconds) => {
+    o.onBatch?.({ runId, mode: batchMode(o), entity, counts: c, seconds });
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += c[k];
     const secs = (Date.now() - tEntity) / 1000;
     o.onProgress?.({ runId, entity, ...totals, recordsPerSecond: Math.round(totals.extracted / Math.max(secs, 0.001)) });
@@ -64,7 +65,7 @@ export async function loadOneEntity(x: EntityContext, entity: string, p: Progres
  * Each batch commits only after its predecessor; the first failure stops the entity.
  */
 async function streamEntity(
-  o: RunOptions, state: EntityLoadState, checkpoint: unknown, clients: pg.PoolClient[], batchSize: number, onBatch: (c: BatchCounts) => void,
+  o: RunOptions, state: EntityLoadState, checkpoint: unknown, clients: pg.PoolClient[], batchSize: number, onBatch: (c: BatchCounts, seconds: number) => void,
 ): Promise<void> {
   let previous: Promise<unknown> = Promise.resolve();
   const inflight: Promise<unknown>[] = clients.map(() => Promise.resolve());
@@ -79,7 +80,8 @@ async function streamEntity(
       await inflight[slot]!.catch(() => undefined);
       if (failure) break;
       const before = previous;
-      const p = processBatch(clients[slot]!, state, batch, before).then(onBatch);
+      const t = Date.now();
+      const p = processBatch(clients[slot]!, state, batch, before).then((c) => onBatch(c, (Date.now() - t) / 1000));
       p.catch((err: unknown) => {
         failure ??= err;
       });

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { SourceConnector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/log/logger.ts';
+import type { BatchCounts } from './sql/runs.ts';
 
 export interface ProgressEvent {
   runId: string;
@@ -42,6 +43,8 @@ export interface RunOptions {
   /** Abort with reason 'paused' to pause (resumable) or anything else to cancel. */
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
+  /** Each committed batch: its counts and the seconds from its read to its commit (metrics). */
+  onBatch?: (b: { runId: string; mode: 'run' | 'dry-run'; entity: string; counts: BatchCounts & { notInMapping?: number }; seconds: number | null }) => void;
   logger?: Logger;
   /**
    * How a dry run works. 'shadow' (default): the real load into constraint-identical copies of the
@@ -98,3 +101,8 @@ export class RunStopped extends Error {
   }
 }
 
+
+/** A shadow dry run loads with mode 'run' into its copies: its batches are the dry run's. */
+export function batchMode(o: RunOptions): 'run' | 'dry-run' {
+  return o.baseline ? 'dry-run' : o.mode;
+}

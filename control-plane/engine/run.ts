@@ -27,7 +27,7 @@ import {
 
 export type { ProgressEvent, RunOptions, UnitLevel, UnitScheduler } from './run-types.ts';
 export { NOT_IN_MAPPING, RunStopped } from './run-types.ts';
-import { NOT_IN_MAPPING, RunStopped, type RunOptions } from './run-types.ts';
+import { batchMode, NOT_IN_MAPPING, RunStopped, type RunOptions } from './run-types.ts';
 
 export async function runMigration(o: RunOptions): Promise<RunReport> {
   if (o.mode === 'dry-run' && (o.dryRun ?? 'shadow') === 'shadow') return shadowDryRun(o);
@@ -144,6 +144,7 @@ async function runCore(o: RunOptions & { extraWarnings?: string[] }): Promise<Ru
         let n = 0;
         for await (const raw of o.source.read(e, { batchSize, signal: o.signal })) n += checkRecordBatch(raw).records.length;
         await recordNotInMapping(o.pool, cs, runId, e, n);
+        o.onBatch?.({ runId, mode: batchMode(o), entity: e, counts: { ...zeroCounts(), extracted: n, notInMapping: n }, seconds: null });
       }
     }
     if (o.mode === 'run') {
@@ -198,4 +199,5 @@ async function recordOwnerEntity(o: RunOptions, runId: string, entity: string, d
     await advanceProgress(client, o.controlSchema, runId, entity, c, { owners: 'matched by email' }, 0, warnings.toJSON());
     await client.query(`UPDATE ${qualified(o.controlSchema, 'entity_progress')} SET status = 'done', started_at = now(), finished_at = now() WHERE run_id = $1 AND entity = $2`, [runId, entity]);
   });
+  o.onBatch?.({ runId, mode: batchMode(o), entity, counts: c, seconds: null });
 }

@@ -21,6 +21,7 @@ import type { LivePublisher } from './live-events.ts';
 import { waitReason } from './transient.ts';
 import { endMessage, endOfRun, type FollowUp } from '../api/run-end.ts';
 import { unitScheduler } from './units.ts';
+import type { BatchObservation, ProcessMetrics } from '../metrics/metrics.ts';
 
 export interface ExecuteDeps {
   db: Db;
@@ -36,6 +37,8 @@ export interface ExecuteDeps {
   log: Logger;
   /** The job queue: with it, a run whose migration asks for parallelism > 1 spreads its units over workers. */
   boss?: PgBoss;
+  /** This process's Prometheus metrics (control-plane/metrics): each batch is counted there. */
+  metrics?: ProcessMetrics | null;
 }
 
 export interface MigrationRow {
@@ -108,6 +111,7 @@ export async function executeAttempt(d: ExecuteDeps, m: MigrationRow, mode: 'run
         units: d.boss && parallelism > 1 ? unitScheduler({ db, boss: d.boss, migrationId: m.id, tenantId, log, job: { batchSize } }) : undefined,
         signal: ctl.signal,
         logger: engineLog,
+        ...(d.metrics ? { onBatch: (b: BatchObservation) => d.metrics!.batch(b) } : {}),
         onProgress: (e: ProgressEvent) => {
           runId = e.runId;
           const loaded = e.created + e.updated + e.unchanged;

@@ -133,6 +133,7 @@ async function loadUnit(
       tenantId: data.tenantId, targetSchema: data.targetSchema, controlSchema: data.controlSchema, mode: data.mode,
       migrationId: data.migrationId, runKey: data.runKey, batchSize: data.batchSize, baseline: data.baseline, runId: data.runId, entity: data.entity,
       signal, logger: createLogger({ level: 'info', sinks: [dbSink], base: {} }),
+      ...(d.metrics ? { onBatch: (b) => d.metrics!.batch(b) } : {}),
       onProgress: (e) => {
         const loaded = e.created + e.updated + e.unchanged;
         onProgress({ extracted: e.extracted, loaded, quarantined: e.quarantined, skipped: e.skipped, recordsPerSecond: e.recordsPerSecond });

@@ -50,6 +50,8 @@ export interface WorkerOptions {
   staleSeconds?: number;
   reaperMs?: number;
   pollSeconds?: number;
+  /** This process's Prometheus metrics: the runs' batches are counted there. */
+  metrics?: import('../metrics/metrics.ts').ProcessMetrics | null;
 }
 
 export { STALE_SECONDS } from './stale.ts';

@@ -20,7 +20,7 @@ export const demoCommand = defineCommand({
     ...JSON_OPTION,
   },
   async run({ flags }) {
-    const [{ runMigration }, { CsvConnector }, { DEMO_DIR, DEMO_MAPPING, seedDemoTenant }, { progressPrinter }, { outcomeWord }, { countsTable, warningsSummary, writeReportFiles }, { maxQuarantineShareOf, settleRun }] = await Promise.all([
+    const [{ runMigration }, { CsvConnector }, { DEMO_DIR, DEMO_MAPPING, seedDemoTenant }, { progressPrinter, sourceTotals }, { outcomeWord }, { countsTable, warningsSummary, writeReportFiles }, { maxQuarantineShareOf, settleRun }] = await Promise.all([
       import('../../engine/run.ts'), import('../../../connectors/csv/index.ts'), import('../../../resources/demo/seed.ts'), import('../progress.ts'), import('../outcome.ts'), import('../write-report.ts'),
       import('../../report/settle.ts'),
     ]);
@@ -30,6 +30,7 @@ export const demoCommand = defineCommand({
     const db = await openMigrated(targetSchema, controlSchema);
     const source = await new CsvConnector({ dir: DEMO_DIR }).open();
     const progress = progressPrinter();
+    progress.setTotals(await sourceTotals(source));
     try {
       process.stderr.write(`Target: ${db.embedded ? `embedded PostgreSQL (${db.dataDir})` : 'DATABASE_URL'}, schema ${targetSchema}\n`);
       const seeded = await seedDemoTenant(db.pool, targetSchema, DEMO_TENANT_ID);
@@ -39,7 +40,7 @@ export const demoCommand = defineCommand({
         tenantId: seeded.tenantId, targetSchema, controlSchema, mode: 'run', batchSize: 500,
         runKey: `demo:${Date.now()}`, onProgress: (e) => progress.update(e),
       });
-      progress.done();
+      progress.done(true);
       const mappingYaml = await readFile(DEMO_MAPPING, 'utf8');
       const settled = await settleRun(db.pool, controlSchema, report, { maxQuarantineShare: maxQuarantineShareOf(mappingYaml, seeded.vars) });
       const files = await writeReportFiles(settled.report, flags['report-dir']);

@@ -28,7 +28,7 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
     options: MIGRATE_OPTIONS,
     notes: 'Sources: --source csv --path DIR | --source <vendor> --credentials-file F [--base-url U]; a follow-up run: run --retry-of RUN_ID --entity E --path corrected.csv. Exit 0 completed, 3 completed with issues, 4 failed, 2 usage.',
     async run({ flags }) {
-      const [{ runMigration }, { createLogger }, { progressPrinter }, { outcomeLine }, { countsTable, warningsSummary, writeReportFiles }, { maxQuarantineShareOf, settleRun }, { prepareFollowUp }] = await Promise.all([
+      const [{ runMigration }, { createLogger }, { progressPrinter, sourceTotals }, { outcomeLine }, { countsTable, warningsSummary, writeReportFiles }, { maxQuarantineShareOf, settleRun }, { prepareFollowUp }] = await Promise.all([
         import('../../engine/run.ts'), import('../../../shared/log/logger.ts'), import('../progress.ts'), import('../outcome.ts'), import('../write-report.ts'),
         import('../../report/settle.ts'), import('../../retry/follow-up.ts'),
       ]);
@@ -46,6 +46,7 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
       const mappingYaml = await readMapping(flags);
       const source = followUp ? followUp.source : await openSource(flags);
       const progress = progressPrinter();
+      progress.setTotals(await sourceTotals(source));
       try {
         const report = await runMigration({
           pool: db.pool, source, mappingYaml, vars: mappingVars(flags), tenantId, targetSchema, controlSchema, mode,
@@ -55,7 +56,7 @@ function migrateCommand(mode: 'run' | 'dry-run'): Command {
           onProgress: (e) => progress.update(e),
           logger: createLogger({ level: flags.verbose ? 'info' : 'warn' }),
         });
-        progress.done();
+        progress.done(true);
         const settled = await settleRun(db.pool, controlSchema, report, { maxQuarantineShare: maxQuarantineShareOf(mappingYaml, { TENANT_ID: tenantId, ...mappingVars(flags) }), retryOf: followUp?.retryOf ?? null });
         const files = await writeReportFiles(settled.report, flags['report-dir']);
         const verdict = settled.verdict;

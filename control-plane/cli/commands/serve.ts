@@ -69,7 +69,7 @@ export const serveCommand = defineCommand({
       const consoleDir = await ensureConsoleBuilt();
       const server = await buildServer({
         pool: db.pool, controlSchema, targetSchema, keys, logger: log, consoleDir, agentTransportKey: transportKey, secureCookies: flags['secure-cookies'] === true, trustProxy: flags['trust-proxy'] === true,
-        worker: flags['no-worker'] === true ? false : { concurrency: 2 }, sharedVendorBudget: true,
+        worker: flags['no-worker'] === true ? false : { concurrency: 2 }, sharedVendorBudget: true, nodeMetrics: true,
         attachAgents: (http) => agentGatewayPort(attachAgentGateway(http, { pool: db.pool, controlSchema, transportKey, logger: log }), db.pool, controlSchema),
       });
       const boot = typeof flags['bootstrap-admin'] === 'string' ? await bootstrapAdmin({ pool: db.pool, schema: controlSchema }, flags['bootstrap-admin'], undefined, { targetSchema }) : null;

@@ -31,6 +31,8 @@ export const workerCommand = defineCommand({
     concurrency: { type: 'string', value: 'N', default: '2', description: 'runs this worker executes at once (1 to 64)' },
     'unit-concurrency': { type: 'string', value: 'N', description: 'units (entities that runs with parallelism > 1 hand out) this worker loads at once (default: --concurrency; 0: none)' },
     name: { type: 'string', value: 'NAME', description: 'the worker\'s name in logs and in the run table (default host:pid)' },
+    'metrics-port': { type: 'string', value: 'P', description: 'serve /metrics (Prometheus), /healthz and /readyz on this port (0: any free port); off without it' },
+    'metrics-host': { type: 'string', value: 'H', default: '127.0.0.1', description: 'address the metrics listener binds (with --metrics-port)' },
     ...SCHEMA_OPTIONS,
   },
   notes: 'Needs DATABASE_URL (the database serve uses) and the same NEXUS_MASTER_KEY; NEXUS_TRANSPORT_KEY (or serve\'s key file) for agent-sourced migrations. Prints {"ready":true,"worker":…} and runs until SIGINT/SIGTERM, then hands its runs over.',
@@ -51,6 +53,8 @@ export const workerCommand = defineCommand({
     const targetSchema = typeof flags['target-schema'] === 'string' ? flags['target-schema'] : DEFAULT_TARGET_SCHEMA;
     const credentials = new CredentialStore(keyProviderFromEnv());
     const name = typeof flags.name === 'string' ? flags.name : undefined;
+    const metricsPort = flags['metrics-port'] === undefined ? null : Number(flags['metrics-port']);
+    if (metricsPort !== null && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) throw new WorkerUsageError(`--metrics-port needs a port number (0 to 65535), got ${String(flags['metrics-port'])}`);
     const db = await openDatabase({ log, maxConnections: 4 + concurrency * 3 + unitConcurrency * 3, applicationName: `nexus-migrate worker ${name ?? process.pid}`.slice(0, 63) });
     try {
       await migrate(db.pool, 'control', controlSchema);
@@ -63,12 +67,16 @@ export const workerCommand = defineCommand({
       // Agent-sourced migrations: the worker reads the batches agents staged in the database (it never needs
       // an agent's socket), which takes the control plane's transport key: NEXUS_TRANSPORT_KEY, or serve's key file.
       const agentTransportKey = await workerTransportKey(log);
+      const [{ createProcessMetrics }, { startMetricsListener }, { hostname }] = await Promise.all([import('../../metrics/metrics.ts'), import('../../metrics/listener.ts'), import('node:os')]);
+      const metricsSources = { pool: db.pool, controlSchema, boss };
+      const metrics = createProcessMetrics({ process: 'worker', instance: name ?? `${hostname()}:${process.pid}`, nodeMetrics: true }, metricsSources);
       const worker = new RunWorker({
         db: dbRef, boss, targetSchema, engine: enginePort, connectors: registryConnectors, credentials, webhooks, log, concurrency, unitConcurrency, agentTransportKey,
-        name,
+        name, metrics,
       });
+      const listener = metricsPort === null ? null : await startMetricsListener(metrics, metricsSources, { port: metricsPort, host: String(flags['metrics-host'] ?? '127.0.0.1') });
       await worker.start();
-      process.stdout.write(JSON.stringify({ ready: true, worker: worker.name, concurrency, unitConcurrency, pid: process.pid }) + '\n');
+      process.stdout.write(JSON.stringify({ ready: true, worker: worker.name, concurrency, unitConcurrency, pid: process.pid, metrics: listener ? `${listener.url}/metrics` : null }) + '\n');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -76,6 +84,7 @@ export const workerCommand = defineCommand({
       log.info('worker stopping: handing its runs over');
       await worker.stop();
       log.info('worker handed its runs over');
+      await listener?.close();
       await webhooks.idle();
       await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
       log.info('worker stopped');
