@@ -122,7 +122,7 @@ beforeAll(async () => {
   targetSchema = `${ctl.schema}_target`;
   await migrate(ctl.pool, 'control', ctl.schema);
   await migrate(ctl.pool, 'target', targetSchema);
-  emulator = await (await loadEmulator('hubspot'))({ records: 60, seed: 11, rateLimits: true, faults: { slowRate: 1, slowMs: 40 } });
+  emulator = await (await loadEmulator('hubspot'))({ records: 150, seed: 11, rateLimits: true, faults: { slowRate: 1, slowMs: 40 } });
   env = { controlSchema: ctl.schema, targetSchema, masterKey: randomBytes(32).toString('base64'), dataDir: path.join(work, 'data') };
   serve = await startCli(['serve', '--port', '0', '--no-worker'], env);
   await Promise.all([
@@ -177,7 +177,7 @@ describe('units of a run across workers', () => {
     // Slower sandbox answers from here on, so a unit is still loading when it is killed (the data is the same).
     const faults = (emulator as unknown as { emulator: { faults: { faults: { slowMs?: number } } } }).emulator.faults.faults;
     const id = await started(t, 4);
-    faults.slowMs = 500;
+    faults.slowMs = 250;
     const afterMs = 800 + (SEED % 1500);
     const runId = await until(async () => {
       const { rows } = await ctl.pool.query<{ run_id: string }>(
