@@ -18,6 +18,7 @@ export const benchCommand = defineCommand({
     parallelism: { type: 'string', value: 'N', default: '1', description: 'entities of one dependency level loaded at once (each holds two connections)' },
     'compare-paths': { type: 'boolean', description: 'also time the COPY-then-merge load path' },
     via: { type: 'string', choices: ['agent'], description: 'source DB → agent → WebSocket → control plane → COPY' },
+    workers: { type: 'string', value: 'N', description: 'with --via agent: through real serve --no-worker + N worker processes and an enrolled `agent start --headless`, the migration driven through the API with parallelism N' },
     source: {
       type: 'string', value: '<vendor>', description: `extraction rate against a vendor emulator: ${BENCH_SOURCES.join(', ')}`,
       check: (v) => { if (!BENCH_SOURCES.includes(v)) throw new UsageError(unknownSourceMessage(v, BENCH_SOURCES, ' (the sources with a rate benchmark)')); },
