@@ -128,7 +128,7 @@ describe('nexus-migrate --help', () => {
     { args: ['agent', 'start', '--headless=yes'], message: /--headless is a switch and takes no value/ },
     { args: ['run', '--source', 'sfdc', '--tenant', 't'], message: /unknown source 'sfdc'; did you mean 'salesforce'\? Known sources: csv, .*\bcargowise, .*\bdynamics, hubspot, .*\bsalesforce\b/ },
     { args: ['preview', '--source', 'hubspt', '--entity', 'Contact'], message: /unknown source 'hubspt'; did you mean 'hubspot'\?/ },
-    { args: ['bench', '--source', 'cargowise'], message: /unknown source 'cargowise'\. Known sources: dynamics, hubspot, (\w+, )*salesforce \(the sources with a rate benchmark\)/ },
+    { args: ['bench', '--source', 'cargowise'], message: /unknown source 'cargowise'\. Known sources: dynamics, hubspot, (\w+, )*salesforce(, \w+)* \(the sources with a rate benchmark\)/ },
     { args: ['run', '--path', '.'], message: /--source is required/ },
     { args: ['preview', '--source', 'csv'], message: /--entity is required/ },
     { args: ['agent', 'enroll', '--url', 'http://x'], message: /--token is required/ },
