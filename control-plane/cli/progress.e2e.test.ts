@@ -58,7 +58,9 @@ describe('nexus-migrate run progress (real CLI, real Postgres)', () => {
     return [
       path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), 'run', '--source', 'csv', '--path', DEMO_DIR, '--mapping', DEMO_MAPPING,
       '--tenant', seeded.tenantId, '--franchise', seeded.franchiseId, '--target-schema', tgt.schema, '--control-schema', ctl.schema,
-      '--batch-size', '25', '--report-dir', path.join(work, ctl.schema), '--run-key', randomUUID(),
+      // Small batches: the demo CSVs load in well under a second otherwise, too fast for a bar to
+      // be drawn at 10 fps more than once while it moves.
+      '--batch-size', '5', '--report-dir', path.join(work, ctl.schema), '--run-key', randomUUID(),
     ];
   }
   const reportOf = (out: string) => JSON.parse(readFileSync(/\s(\S+\.json)\r?\n/.exec(out)![1]!, 'utf8')) as RunReport;

@@ -133,6 +133,10 @@ function ttyPrinter(stream: NodeJS.WriteStream): ProgressPrinter {
       if (finished) return;
       finished = true;
       for (const { e } of bars.values()) apply(e, complete);
+      // Draw the last frame now, while line wrapping is still off: stop() turns wrapping back on
+      // first and then cuts each redrawn line to the terminal's width, so a final frame it drew
+      // on a narrow terminal would lose its tail. Unchanged lines are not redrawn by stop().
+      (multi as unknown as { update(): void }).update();
       multi.stop();
     },
   };
