@@ -33,7 +33,17 @@ export interface MatchResult {
 
 interface Matched { row: RowWithRefs; targetId: string }
 
-const keyText = (rule: MatchKey[], row: RowWithRefs): string => rule.map((k) => `${k.label} ${JSON.stringify(row.values[k.colIndex])}`).join(' and ');
+function keyValue(k: MatchKey, row: RowWithRefs): unknown {
+  const v = row.values[k.colIndex] ?? null;
+  if (k.path === null || v === null) return v;
+  try {
+    return (JSON.parse(v) as Record<string, unknown>)[k.path] ?? null;
+  } catch {
+    return v;
+  }
+}
+
+const keyText = (rule: MatchKey[], row: RowWithRefs): string => rule.map((k) => `${k.label} ${JSON.stringify(keyValue(k, row))}`).join(' and ');
 
 /**
  * References to records of matched entities point at the rows they matched (links of earlier

@@ -181,7 +181,10 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
   const reported = new Set<string>();
   const fieldOf = (column: string): string => sourceFields.get(column) ?? column;
   const match = em.match
-    ? compileMatch(em.match, { entity, table, columns, mapped: Object.keys(em.fields), deferredColumns, fieldOf }, problems)
+    ? compileMatch(em.match, {
+      entity, table, columns, mapped: Object.keys(em.fields), deferredColumns, fieldOf,
+      composedField: (column, path) => { const r = em.fields[column]; return typeof r === 'object' ? (r.address ?? r.object)?.[path] : undefined; },
+    }, problems)
     : null;
   const matchedRefEntities = [...new Set(Object.values(em.fields).flatMap((r) => refEntities(ruleOf(r))))].filter((e) => mapping.entities[e]?.match);
 

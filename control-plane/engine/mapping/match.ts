@@ -36,6 +36,8 @@ export interface MatchScope {
   mapped: string[];
   deferredColumns: string[];
   fieldOf(column: string): string;
+  /** The source field behind a key of a composed jsonb column (`address: { country: BillingCountry }`), if any. */
+  composedField(column: string, path: string): string | undefined;
 }
 
 export function compileMatch(m: MatchRules, s: MatchScope, problems: string[]): CompiledMatch {
@@ -53,7 +55,7 @@ export function compileMatch(m: MatchRules, s: MatchScope, problems: string[]): 
       else if (!s.mapped.includes(column!) || colIndex < 0) problems.push(`${where}.by[${i}]: key "${k.column}": column ${column} is not mapped by the entity (map it in fields, so the source value can be compared)`);
       else if (s.deferredColumns.includes(column!)) problems.push(`${where}.by[${i}]: key "${k.column}": column ${column} is a reference linked after the load and cannot be a match key`);
       else if (path !== null && col.kind !== 'jsonb' && col.kind !== 'json') problems.push(`${where}.by[${i}]: key "${k.column}": ${column} is ${col.dataType}, not jsonb, so it has no key ${path}`);
-      else rule.push({ label: k.column, column: column!, colIndex, path, normalize: k.normalize, field: s.fieldOf(column!) + (path ? `.${path}` : '') });
+      else rule.push({ label: k.column, column: column!, colIndex, path, normalize: k.normalize, field: (path ? s.composedField(column!, path) : undefined) ?? s.fieldOf(column!) + (path ? `.${path}` : '') });
     }
     rules.push(rule);
   });
