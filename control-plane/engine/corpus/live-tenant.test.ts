@@ -5,7 +5,7 @@
  * record and field, the dry run's counts are the run's, the report reconciles, the re-run changes
  * nothing, and rollback restores the target's checksums, the rows the match updated included.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { countsOf, sameCounts } from './checks.ts';
 import { acct, person } from './cases-csv.ts';
 import type { CorpusCase } from './types.ts';
 import { liveRows, seedLiveTenant } from './live-seed.ts';
+import { runMigrateCli } from '../../../test/support/cli-run.ts';
 
 const shared: Shared = { work: '', asciiUrl: '' };
 beforeAll(() => {
@@ -168,6 +169,39 @@ describe.concurrent('live tenant: match rules', () => {
           .rejects.toThrow(error);
         await source.close();
       }
+      expect(await checksum(env)).toEqual(before);
+    });
+  });
+
+  it('given the real CLI (dry-run, then run) with a mapping file holding match rules, then the dry run shows the matches the run makes, exit 0, and no duplicates', async () => {
+    const c: CorpusCase = {
+      name: 'live tenant (CLI)', via: 'cli', mapping: { entities: MATCH },
+      rows: {
+        acct: [acct('a1', { name: 'ACME freight', web: 'acme.example', country: 'DE' }), acct('a4', { name: 'New Co', web: 'https://new.example', country: 'US' })],
+        person: [person('p1', 'a1', { email: 'jane@EXAMPLE.com' }), person('p3', 'a4', { email: 'new@example.com' }), person('p4', null, { email: 'solo@example.com' })],
+      },
+    };
+    await withCase(c, shared, async (env, src) => {
+      const live = await seedLiveTenant(env);
+      const mappingFile = path.join(src.dir!, 'mapping.yaml');
+      writeFileSync(mappingFile, caseMapping(c).yaml);
+      const args = ['--source', 'csv', '--path', src.dir!, '--mapping', mappingFile, '--tenant', env.tenantId, '--franchise', env.franchiseId];
+      const cli = (command: 'run' | 'dry-run') => runMigrateCli({ targetSchema: env.targetSchema, controlSchema: env.controlSchema, work: src.dir!, command }, args);
+      const before = await checksum(env);
+      const dry = await cli('dry-run');
+      expect(dry.code, dry.out).toBe(0);
+      expect(dry.out).toMatch(/matched to existing rows \(included above\): acct 1, person 2/);
+      expect(await checksum(env)).toEqual(before);
+      const real = await cli('run');
+      expect(real.code, real.out).toBe(0);
+      expect(real.out).toMatch(/matched to existing rows \(included above\): acct 1, person 2/);
+      sameCounts(dry.report, real.report);
+      expect(countsOf(real.report).person).toMatchObject({ created: 1, updated: 2, matched: 2, quarantined: 0 });
+      const [{ a, p }] = await sql<{ a: number; p: number }>(env, `SELECT (SELECT count(*)::int FROM $T.accounts WHERE tenant_id = $1) AS a, (SELECT count(*)::int FROM $T.contacts WHERE tenant_id = $1) AS p`, [env.tenantId]);
+      expect({ a, p }).toEqual({ a: live.accounts + 1, p: live.contacts + 1 });
+      const [c1] = await sql(env, `SELECT email, account_id FROM $T.contacts WHERE id = $1`, [liveRows.C1]);
+      expect(c1).toEqual({ email: 'jane@EXAMPLE.com', account_id: liveRows.L1 });
+      await rollbackRun(env.pool, { controlSchema: env.controlSchema, targetSchema: env.targetSchema, runId: real.report.runId });
       expect(await checksum(env)).toEqual(before);
     });
   });
