@@ -1,4 +1,5 @@
 /** A live tenant: accounts and contacts the tenant's users created in Logic Nexus (no source columns, not in id_map). */
+import { randomUUID } from 'node:crypto';
 import type { EngineEnv } from '../../../test/support/engine.ts';
 
 export const liveRows = {
@@ -41,5 +42,9 @@ export async function seedLiveTenant(env: EngineEnv): Promise<{ accounts: number
       [id, env.tenantId, env.franchiseId, last, email, account],
     );
   }
+  // Another tenant holding p3's email: matching never crosses tenants.
+  const other = randomUUID();
+  await env.pool.query(`INSERT INTO ${t}.tenants (id, name, slug) VALUES ($1, 'Other tenant', $2)`, [other, `other-${other}`]);
+  await env.pool.query(`INSERT INTO ${t}.contacts (id, tenant_id, last_name, email) VALUES ($1, $2, 'Other', 'new@example.com')`, [randomUUID(), other]);
   return { accounts: accounts.length, contacts: contacts.length };
 }

@@ -5,7 +5,7 @@
  * record and field, the dry run's counts are the run's, the report reconciles, the re-run changes
  * nothing, and rollback restores the target's checksums, the rows the match updated included.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,6 +196,8 @@ describe.concurrent('live tenant: match rules', () => {
       expect(real.code, real.out).toBe(0);
       expect(real.out).toMatch(/matched to existing rows \(included above\): acct 1, person 2/);
       sameCounts(dry.report, real.report);
+      const html = readFileSync(path.join(src.dir!, 'reports', `run-${real.report.runId}.html`), 'utf8');
+      expect(html).toContain('Matched to rows the tenant already had (match rules; included in updated, unchanged and skipped): acct 1, person 2');
       expect(countsOf(real.report).person).toMatchObject({ created: 1, updated: 2, matched: 2, quarantined: 0 });
       const [{ a, p }] = await sql<{ a: number; p: number }>(env, `SELECT (SELECT count(*)::int FROM $T.accounts WHERE tenant_id = $1) AS a, (SELECT count(*)::int FROM $T.contacts WHERE tenant_id = $1) AS p`, [env.tenantId]);
       expect({ a, p }).toEqual({ a: live.accounts + 1, p: live.contacts + 1 });
