@@ -52,6 +52,7 @@ const liveCase = (via: 'csv' | 'pg', mapping: CorpusCase['mapping'] = { entities
       person('p3', 'a4', { email: 'new@example.com' }),
       person('p4', null, { email: 'Solo@Example.com' }), // C4
       person('p5', null, { email: 'jane@example.com' }), // C1 again: another record already matched it
+      person('p6', null, { email: 'solo@example.com ' }), // C4 again, in the same batch as p4
     ],
   },
 });
@@ -76,7 +77,7 @@ describe.concurrent('live tenant: match rules', () => {
       sameCounts(dry, real);
       expect(countsOf(real)).toEqual({
         acct: { extracted: 5, created: 2, updated: 2, unchanged: 0, deleted: 0, quarantined: 1, skipped: 0, notInMapping: 0, matched: 2 },
-        person: { extracted: 5, created: 1, updated: 2, unchanged: 0, deleted: 0, quarantined: 2, skipped: 0, notInMapping: 0, matched: 2 },
+        person: { extracted: 6, created: 1, updated: 2, unchanged: 0, deleted: 0, quarantined: 3, skipped: 0, notInMapping: 0, matched: 2 },
       });
       for (const e of real.entities) expect(e.reconciles, e.entity).toBe(true);
       expect(real.totals.matched).toBe(4);
@@ -101,11 +102,12 @@ describe.concurrent('live tenant: match rules', () => {
 
       // Ambiguous matches: quarantined with the record and the key's field.
       const q = await sql<{ entity: string; source_id: string; field: string; reason: string }>(env, `SELECT entity, source_id, field, reason FROM $C.quarantine WHERE run_id = $1 ORDER BY entity, source_id`, [real.runId]);
-      expect(q.map((r) => [r.entity, r.source_id, r.field])).toEqual([['acct', 'a2', 'name, country'], ['person', 'p2', 'email'], ['person', 'p5', 'email']]);
+      expect(q.map((r) => [r.entity, r.source_id, r.field])).toEqual([['acct', 'a2', 'name, country'], ['person', 'p2', 'email'], ['person', 'p5', 'email'], ['person', 'p6', 'email']]);
       expect(q[0]!.reason).toMatch(/^ambiguous match: name " beta {3}gmbh" and billing_address\.country "de" matches 2 existing accounts rows \(.*\); a person must decide/);
       expect(q[0]!.reason).toContain(liveRows.L2);
       expect(q[1]!.reason).toMatch(/^ambiguous match: email "dup@example.com" matches 2 existing contacts rows/);
-      expect(q[2]!.reason).toMatch(new RegExp(`matches existing contacts row ${liveRows.C1}, which person "p1" already matched`));
+      expect(q[2]!.reason).toMatch(new RegExp(`matches existing contacts row ${liveRows.C1}, which person "p1" already matched;`));
+      expect(q[3]!.reason).toMatch(new RegExp(`matches existing contacts row ${liveRows.C4}, which person "p4" already matched earlier in this run;`));
 
       const loaded = await checksum(env);
       const again = await runCase(env, src, yaml, 'run');
