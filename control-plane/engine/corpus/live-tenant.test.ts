@@ -30,7 +30,7 @@ afterAll(() => rmSync(shared.work, { recursive: true, force: true }));
 /** Accounts by website domain, else name and billing country; contacts by email. */
 const MATCH = {
   acct: {
-    fields: { billing_address: { address: { country: 'country' } } },
+    fields: { billing_address: { address: { country: 'country' } }, parent_account_id: { from: 'parent', ref: { entity: 'acct' } } },
     match: { by: [{ column: 'website', normalize: 'domain' }, ['name', 'billing_address.country']], update: ['code', 'annual_revenue', 'employee_count'] },
   },
   person: { match: { by: [{ column: 'email', normalize: 'email' }] } },
@@ -42,8 +42,8 @@ const liveCase = (via: 'csv' | 'pg', mapping: CorpusCase['mapping'] = { entities
     acct: [
       acct('a1', { name: 'ACME freight', web: 'acme.example', country: 'DE' }), // L1 by domain
       acct('a2', { name: ' beta   gmbh', web: null, country: 'de' }), // L2 and L3: ambiguous
-      acct('a3', { name: 'Gamma', web: null, country: 'DE' }), // L4 is in FR: new
-      acct('a4', { name: 'New Co', web: 'https://new.example', country: 'US' }),
+      acct('a3', { name: 'Gamma', web: null, country: 'DE', parent: 'a1' }), // L4 is in FR: new, under the matched L1
+      acct('a4', { name: 'New Co', web: 'https://new.example', country: 'US', parent: 'a3' }),
       acct('a5', { name: 'gamma', web: null, country: 'fr' }), // L4 by name and country
     ],
     person: [
@@ -97,6 +97,8 @@ describe.concurrent('live tenant: match rules', () => {
       expect(c1, 'contact updated, linked to the account its source account matched').toEqual({ last_name: 'Last p1', email: ' JANE@example.com', account_id: liveRows.L1, source_id: null });
       const c4 = (await sql(env, `SELECT last_name, email FROM $T.contacts WHERE id = $1`, [liveRows.C4]))[0];
       expect(c4).toEqual({ last_name: 'Last p4', email: 'Solo@Example.com' });
+      const parents = await sql(env, `SELECT x.source_id, x.parent_account_id = $2 AS under_l1, p.source_id AS parent FROM $T.accounts x LEFT JOIN $T.accounts p ON p.id = x.parent_account_id WHERE x.tenant_id = $1 AND x.source_id IN ('a3', 'a4') ORDER BY 1`, [env.tenantId, liveRows.L1]);
+      expect(parents, 'self-references (linked after the load) to a matched account point at it').toEqual([{ source_id: 'a3', under_l1: true, parent: null }, { source_id: 'a4', under_l1: false, parent: 'a3' }]);
       const [p3] = await sql<{ account: string }>(env, `SELECT a.source_id AS account FROM $T.contacts x JOIN $T.accounts a ON a.id = x.account_id WHERE x.tenant_id = $1 AND x.source_id = 'p3'`, [env.tenantId]);
       expect(p3?.account).toBe('a4');
 
@@ -179,7 +181,7 @@ describe.concurrent('live tenant: match rules', () => {
     const c: CorpusCase = {
       name: 'live tenant (CLI)', via: 'cli', mapping: { entities: MATCH },
       rows: {
-        acct: [acct('a1', { name: 'ACME freight', web: 'acme.example', country: 'DE' }), acct('a4', { name: 'New Co', web: 'https://new.example', country: 'US' })],
+        acct: [acct('a1', { name: 'ACME freight', web: 'acme.example', country: 'DE' }), acct('a4', { name: 'New Co', web: 'https://new.example', country: 'US', parent: null })],
         person: [person('p1', 'a1', { email: 'jane@EXAMPLE.com' }), person('p3', 'a4', { email: 'new@example.com' }), person('p4', null, { email: 'solo@example.com' })],
       },
     };
