@@ -118,6 +118,7 @@ export function compileMapping(ctx: CompileContext): Map<string, CompiledEntity>
       problems.push(`entity ${entity}: target table "${em.target}" does not exist in the target database`);
       continue;
     }
+    if (em.match && ctx.mapping.owners?.entity === entity) problems.push(`entity ${entity}: match rules do not apply to the owners entity (its users are matched by ${ctx.mapping.owners.emailField}, never loaded)`);
     const compiled = compileEntity(ctx, entity, em, table, problems);
     if (compiled) out.set(entity, compiled);
   }
