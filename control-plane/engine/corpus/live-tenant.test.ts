@@ -152,7 +152,7 @@ describe.concurrent('live tenant: match rules', () => {
     });
   });
 
-  const badRules: { name: string; match: unknown; error: RegExp }[] = [
+  const badRules: { name: string; match: unknown; error: RegExp; top?: Record<string, unknown> }[] = [
     { name: 'a key column the table lacks', match: { by: ['e_mail'] }, error: /entity person: match\.by\[0\]: key "e_mail": column e_mail does not exist in contacts/ },
     { name: 'a key column the entity does not map', match: { by: ['phone'] }, error: /entity person: match\.by\[0\]: key "phone": column phone is not mapped by the entity/ },
     { name: 'a jsonb key of a text column', match: { by: ['email.domain'] }, error: /key "email\.domain": email is character varying, not jsonb/ },
@@ -160,10 +160,11 @@ describe.concurrent('live tenant: match rules', () => {
     { name: 'update columns with onMatch link', match: { by: ['email'], onMatch: 'link', update: ['email'] }, error: /entities\.person\.match\.update: match\.update lists columns to write, which only onMatch: update does/ },
     { name: 'an unknown onMatch', match: { by: ['email'], onMatch: 'merge' }, error: /entities\.person\.match\.onMatch: Invalid enum value.*'update' \| 'link' \| 'skip'/ },
     { name: 'no rule', match: { by: [] }, error: /entities\.person\.match\.by: match\.by needs at least one rule/ },
+    { name: 'match rules on the owners entity', match: { by: ['email'] }, top: { owners: { entity: 'person', emailField: 'email' } }, error: /entity person: match rules do not apply to the owners entity/ },
     { name: 'an unknown normalizer', match: { by: [{ column: 'email', normalize: 'soundex' }] }, error: /entities\.person\.match\.by\.0/ },
   ];
-  it.each(badRules)('given a match rule with $name, then the run is refused with a clear error before anything loads', async ({ match, error }) => {
-    const c: CorpusCase = { name: 'bad match rule', via: 'csv', rows: { acct: [acct('a1')], person: [person('p1', null)] }, mapping: { entities: { person: { match } } } };
+  it.each(badRules)('given a match rule with $name, then the run is refused with a clear error before anything loads', async ({ match, error, top }) => {
+    const c: CorpusCase = { name: 'bad match rule', via: 'csv', rows: { acct: [acct('a1')], person: [person('p1', null)] }, mapping: { entities: { person: { match } }, top } };
     await withCase(c, shared, async (env, src) => {
       const before = await checksum(env);
       const { yaml } = caseMapping(c);
