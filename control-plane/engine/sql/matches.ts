@@ -74,13 +74,13 @@ export async function linksOf(q: Q, targetSchema: string, table: string, s: Link
   return new Map(rows.map((r) => [r.source_id, { targetId: r.target_id, lastRunId: r.last_run_id }]));
 }
 
-/** Record (or refresh) the links of matched records; a new link belongs to this run. */
+/** Record (or refresh) the links of matched records; a new link belongs to this run (a link whose row is gone moves to the new match). */
 export async function saveLinks(q: Q, s: LinkScope, table: string, runId: string, links: { sourceId: string; targetId: string }[]): Promise<void> {
   if (links.length === 0) return;
   await q.query(
     `INSERT INTO ${qualified(s.controlSchema, 'match_links')} (tenant_id, source_system, source_entity, source_id, target_table, target_id, run_id, last_run_id)
      SELECT $1, $2, $3, u.s, $4, u.t, $5, $5 FROM unnest($6::text[], $7::uuid[]) AS u(s, t)
-     ON CONFLICT (tenant_id, source_system, source_entity, source_id) DO UPDATE SET last_run_id = EXCLUDED.last_run_id`,
+     ON CONFLICT (tenant_id, source_system, source_entity, source_id) DO UPDATE SET last_run_id = EXCLUDED.last_run_id, target_id = EXCLUDED.target_id`,
     [s.tenantId, s.sourceSystem, s.entity, table, runId, links.map((l) => l.sourceId), links.map((l) => l.targetId)],
   );
 }
