@@ -29,6 +29,9 @@ export function countsTable(report: RunReport): string {
   }
   lines.push('-'.repeat(head.length));
   lines.push(['total'.padEnd(16), ''.padEnd(20), ...cols.map((c) => report.totals[c].toLocaleString().padStart(12)), report.totals.reconciles ? '  ✓' : '  ✗'].join(''));
+  // Live tenants (mapping `match:`): matched records are inside updated / unchanged / skipped above.
+  const matched = report.entities.filter((e) => e.matched);
+  if (matched.length) lines.push(`matched to existing rows (included above): ${matched.map((e) => `${e.entity} ${e.matched!.toLocaleString()}`).join(', ')}`);
   return lines.join('\n');
 }
 

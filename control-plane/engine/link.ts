@@ -12,6 +12,7 @@ import type { LoadTarget } from './load/merge.ts';
 import { insertPlaceholders } from './load/orphans.ts';
 import { insertOrphans, insertQuarantine } from './sql/records.ts';
 import { adjustProgress } from './sql/runs.ts';
+import { redirectDeferred } from './sql/matches.ts';
 
 interface DeferredRow {
   target_id: string; ref_id: string; ref_entity: string; ref_source_id: string; source_entity: string; source_id: string; on_orphan: string;
@@ -36,6 +37,8 @@ async function linkColumn(client: pg.PoolClient, t: LoadTarget, ce: CompiledEnti
   const bi = qualified(t.controlSchema, 'before_images');
   const idMap = qualified(t.controlSchema, 'id_map');
   const params = [t.runId, ce.target, column, ce.entity];
+  // References to records matched to rows a live tenant already had point at those rows.
+  await redirectDeferred(client, t.controlSchema, t.runId, ce.target, column, t.tenantId, t.sourceSystem);
   // Rows that existed before this run and that it updated, whose source no longer names a parent:
   // clear the column. (Rows this run created got their reference at insert, or NULL and a deferred ref.)
   const cleared = `SELECT t.id FROM ${target} t JOIN ${idMap} m ON m.target_id = t.id

@@ -15,14 +15,16 @@ export async function buildReport(pool: pg.Pool, cs: string, runId: string, timi
       entity: p.entity, target: p.target_table, extracted: n(p.extracted), created: n(p.created), updated: n(p.updated),
       unchanged: n(p.unchanged), deleted: n(p.deleted), quarantined: n(p.quarantined), skipped: n(p.skipped),
       ...(Number(p.not_in_mapping ?? 0) > 0 ? { notInMapping: n(p.not_in_mapping!) } : {}),
+      ...(Number(p.matched ?? 0) > 0 ? { matched: n(p.matched!) } : {}),
     };
     return { ...c, reconciles: c.extracted === c.created + c.updated + c.unchanged + c.deleted + c.quarantined + c.skipped + (c.notInMapping ?? 0) };
   });
-  const sum = (k: keyof Omit<EntityCounts, 'entity' | 'target' | 'reconciles' | 'notInMapping'>) => entities.reduce((a, e) => a + e[k], 0);
+  const sum = (k: keyof Omit<EntityCounts, 'entity' | 'target' | 'reconciles' | 'notInMapping' | 'matched'>) => entities.reduce((a, e) => a + e[k], 0);
   const totals = {
     extracted: sum('extracted'), created: sum('created'), updated: sum('updated'), unchanged: sum('unchanged'),
     deleted: sum('deleted'), quarantined: sum('quarantined'), skipped: sum('skipped'),
     ...(entities.some((e) => e.notInMapping) ? { notInMapping: entities.reduce((a, e) => a + (e.notInMapping ?? 0), 0) } : {}),
+    ...(entities.some((e) => e.matched) ? { matched: entities.reduce((a, e) => a + (e.matched ?? 0), 0) } : {}),
     reconciles: entities.every((e) => e.reconciles),
   };
   const { rows: orphanRows } = await pool.query<{ entity: string; field: string; policy: string; count: string; sample: string[] }>(

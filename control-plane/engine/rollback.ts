@@ -1,12 +1,14 @@
 /**
  * Roll back one run (spec 9.2): remove exactly the rows it created, in reverse dependency order,
- * and restore the rows it updated or deleted from their before-images. One transaction.
+ * and restore the rows it updated or deleted from their before-images (rows of a live tenant that
+ * match rules updated included), and remove the match links it made. One transaction.
  */
 import type pg from 'pg';
 import { qualified, quoteIdent } from '../db/sql/ident.ts';
 import { withTransaction } from '../db/sql/transaction.ts';
 import { introspectTarget, type TargetCatalog } from './target/introspect.ts';
 import { getRun, setRunStatus } from './sql/runs.ts';
+import { unlinkRun } from './sql/matches.ts';
 
 export class RollbackError extends Error {
   constructor(message: string) {
@@ -86,6 +88,7 @@ export async function rollbackRun(pool: pg.Pool, o: RollbackOptions): Promise<{ 
     }
     await client.query(`DELETE FROM ${idMap} WHERE created_run_id = $1`, [o.runId]);
     await client.query(`UPDATE ${idMap} SET last_run_id = created_run_id WHERE last_run_id = $1`, [o.runId]);
+    await unlinkRun(client, cs, o.runId);
     await client.query('SET CONSTRAINTS ALL IMMEDIATE');
     await setRunStatus(client, cs, o.runId, 'rolled_back');
   });

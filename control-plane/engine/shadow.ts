@@ -19,7 +19,7 @@ import {
 import { getRun } from './sql/runs.ts';
 
 /** Control tables a load writes, in the order rows are copied back (runs first). */
-const CONTROL_TABLES = ['runs', 'entity_progress', 'id_map', 'before_images', 'deferred_refs', 'quarantine', 'orphans'];
+const CONTROL_TABLES = ['runs', 'entity_progress', 'id_map', 'match_links', 'before_images', 'deferred_refs', 'quarantine', 'orphans'];
 
 export interface ShadowSchemas { target: string; control: string; notes: string[] }
 
@@ -59,6 +59,7 @@ export async function buildShadow(pool: pg.Pool, o: { targetSchema: string; cont
     }
     await copyRun(client, o.controlSchema, names.control, o.runId);
     await copyTenantRows(client, names.control, o.controlSchema, 'id_map', o.tenantId);
+    await copyTenantRows(client, names.control, o.controlSchema, 'match_links', o.tenantId);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -64,6 +64,7 @@ ${r.error ? `<div class="error"><b>Error:</b> ${e(r.error)}</div>` : ''}
 ${rows}
 </tbody><tfoot>${foot}</tfoot></table>
 <p class="muted">extracted = created + updated + unchanged + deleted + quarantined + skipped</p>
+${r.entities.some((x) => x.matched) ? `<p class="matched">Matched to rows the tenant already had (match rules; included in updated, unchanged and skipped): ${e(r.entities.filter((x) => x.matched).map((x) => `${x.entity} ${x.matched!.toLocaleString('en-US')}`).join(', '))}</p>` : ''}
 <h2>Warnings</h2>
 ${warnings}
 <h2>Quarantine sample</h2>

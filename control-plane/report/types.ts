@@ -18,6 +18,12 @@ export interface EntityCounts {
   skipped: number;
   /** Records of a source entity the mapping does not use (read, counted, not loaded). */
   notInMapping?: number;
+  /**
+   * Records matched to rows a live tenant already had (mapping `match:`): counted once, inside updated
+   * (the match wrote the row), unchanged (it already held the values, or onMatch: link) or skipped
+   * (onMatch: skip); not a term of the equation.
+   */
+  matched?: number;
   /** extracted === created + updated + unchanged + deleted + quarantined + skipped + notInMapping */
   reconciles: boolean;
 }

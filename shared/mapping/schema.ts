@@ -85,6 +85,36 @@ export const FieldRuleSchema = z
   })
   .strict();
 
+/**
+ * How a match key compares a mapped value with a column of rows the tenant already has: `text` trims,
+ * lower-cases and collapses whitespace (names); `email` trims and lower-cases; `domain` keeps the host
+ * of a URL or domain, lower-cased, without scheme, `www.` or path; `exact` compares the text as it is.
+ */
+export const MatchNormalizeSchema = z.enum(['text', 'email', 'domain', 'exact']);
+
+/** One key: a target column the entity maps (`billing_address.country` reads a key of a jsonb column). */
+export const MatchKeySchema = z.union([
+  z.string().min(1),
+  z.object({ column: z.string().min(1), normalize: MatchNormalizeSchema.default('text') }).strict(),
+]);
+
+/**
+ * Match rules for loading into a live tenant: a source record whose mapped keys equal those of exactly
+ * one row the tenant already has (a row nexus-migrate did not create) is that row. Rules are tried in
+ * order; a rule is one key or a list of keys that must all be equal. Two or more rows matching one
+ * record, or one row matching two records, quarantine the record for a person to decide.
+ */
+export const MatchSchema = z
+  .object({
+    by: z.array(z.union([MatchKeySchema, z.array(MatchKeySchema).min(1)])).min(1, 'match.by needs at least one rule'),
+    /** update: write the mapped columns into the matched row (before-image kept); link: leave it as it is; skip: load nothing. */
+    onMatch: z.enum(['update', 'link', 'skip']).default('update'),
+    /** With onMatch update: only these mapped columns are written (default: every mapped column). */
+    update: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict()
+  .refine((m) => m.update === undefined || m.onMatch === 'update', { message: 'match.update lists columns to write, which only onMatch: update does', path: ['update'] });
+
 export const EntityMappingSchema = z
   .object({
     /** Logic Nexus table. */
@@ -101,6 +131,8 @@ export const EntityMappingSchema = z
     idEntity: z.string().optional(),
     /** Source ids with surrounding whitespace: 'trim' (default) loads " 42 " as "42"; 'refuse' quarantines them. */
     idWhitespace: z.enum(['trim', 'refuse']).default('trim'),
+    /** Match existing rows of a live tenant instead of creating duplicates (see MatchSchema). */
+    match: MatchSchema.optional(),
   })
   .strict();
 
@@ -136,4 +168,6 @@ export type ColumnType = z.infer<typeof ColumnTypeSchema>;
 export type FieldRule = z.infer<typeof FieldRuleSchema>;
 export type EntityMapping = z.infer<typeof EntityMappingSchema>;
 export type Mapping = z.infer<typeof MappingSchema>;
+export type MatchRules = z.infer<typeof MatchSchema>;
+export type MatchNormalize = z.infer<typeof MatchNormalizeSchema>;
 export type OrphanPolicy = z.infer<typeof OrphanPolicySchema>;

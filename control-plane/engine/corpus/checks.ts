@@ -8,7 +8,7 @@ import { valueDiff } from './values.ts';
 export interface Target { pool: pg.Pool; targetSchema: string; controlSchema: string; tenantId: string }
 
 const TRANSFORM_KEYS = ['values', 'locale', 'truncate', 'default', 'const', 'maxLength', 'compute', 'object', 'address'];
-const COUNT_KEYS = ['extracted', 'created', 'updated', 'unchanged', 'deleted', 'quarantined', 'skipped', 'notInMapping'] as const;
+const COUNT_KEYS = ['extracted', 'created', 'updated', 'unchanged', 'deleted', 'quarantined', 'skipped', 'notInMapping', 'matched'] as const;
 
 export function countsOf(r: RunReport): Record<string, Record<string, number>> {
   return Object.fromEntries(r.entities.map((e) => [e.entity, Object.fromEntries(COUNT_KEYS.map((k) => [k, e[k] ?? 0]))]));

@@ -32,22 +32,25 @@ export async function withCase(c: CorpusCase, shared: Shared, body: (env: Engine
   }
 }
 
-const checksum = (env: EngineEnv) => tableChecksums(env.pool, env.targetSchema);
+/** One run of a case's source through the engine, in batches of 3 (so cases cross batch boundaries). */
+export async function runCase(env: EngineEnv, src: BuiltSource, yaml: string, mode: 'run' | 'dry-run'): Promise<RunReport> {
+  const source = await src.open();
+  try {
+    return await runMigration({
+      pool: env.pool, source, mappingYaml: yaml, vars: { FRANCHISE_ID: env.franchiseId }, tenantId: env.tenantId,
+      targetSchema: env.targetSchema, controlSchema: env.controlSchema, mode, batchSize: 3,
+    });
+  } finally {
+    await source.close();
+  }
+}
+
+export const checksum = (env: EngineEnv) => tableChecksums(env.pool, env.targetSchema);
 
 export async function engineCase(c: CorpusCase, shared: Shared): Promise<void> {
   await withCase(c, shared, async (env, src) => {
     const { yaml, entities } = caseMapping(c);
-    const run = async (mode: 'run' | 'dry-run'): Promise<RunReport> => {
-      const source = await src.open();
-      try {
-        return await runMigration({
-          pool: env.pool, source, mappingYaml: yaml, vars: { FRANCHISE_ID: env.franchiseId }, tenantId: env.tenantId,
-          targetSchema: env.targetSchema, controlSchema: env.controlSchema, mode, batchSize: 3,
-        });
-      } finally {
-        await source.close();
-      }
-    };
+    const run = (mode: 'run' | 'dry-run'): Promise<RunReport> => runCase(env, src, yaml, mode);
     const before = await checksum(env);
     if (c.refused) {
       await expect(run('dry-run')).rejects.toThrow(c.refused);

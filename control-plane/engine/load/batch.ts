@@ -19,7 +19,8 @@ import { prepareStages } from './stage.ts';
 import { checkBusinessKeys } from './unique.ts';
 import { dryRunRows, existsForDryRun } from './dry-run.ts';
 import { refusedField } from './db-field.ts';
-import { insertPlaceholders, resolveOrphans, type RowWithRefs } from './orphans.ts';
+import { keepWithPlaceholders, resolveOrphans, type RowWithRefs } from './orphans.ts';
+import { applyMatches, redirectRefs } from './match.ts';
 
 export interface EntityLoadState {
   t: LoadTarget;
@@ -91,6 +92,18 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
       rows = u.keep;
     }
     const orphans: OrphanEntry[] = [];
+    // Live tenants: records that are rows the tenant already has leave the batch here (load/match.ts).
+    await redirectRefs(client, t, ce, rows);
+    const m = { updated: 0, unchanged: 0, skipped: 0 };
+    if (ce.match && rows.length > 0) {
+      await before;
+      const r = await applyMatches(client, t, ce, s.catalog, s.mode, rows);
+      quarantine.push(...r.quarantine);
+      orphans.push(...r.orphans);
+      Object.assign(m, { updated: r.updated, unchanged: r.unchanged, skipped: r.skipped });
+      counts.matched = r.matched;
+      rows = r.rest;
+    }
     let loaded: RowWithRefs[] = rows;
     let result: MergeResult = { created: 0, updated: 0, unchanged: 0, failed: [] };
     const inlined = s.mode === 'run' && s.direct && rows.length > 0 ? await inlineSelfRefs(client, t, ce, rows) : [];
@@ -120,15 +133,7 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
       const o = await resolveOrphans(candidates, ce.entity, exists);
       orphans.push(...o.orphans);
       for (const q of o.quarantined) quarantine.push({ entity: ce.entity, sourceId: q.row.sourceId, field: q.field, reason: q.reason, record: q.row.fields });
-      let keep = o.keep;
-      if (o.placeholders.length > 0 && s.mode === 'run') {
-        const { failed } = await insertPlaceholders(client, t, s.catalog, o.placeholders);
-        keep = keep.filter((r) => {
-          const bad = r.refs.find((ref) => failed.has(ref.refId));
-          if (bad) quarantine.push({ entity: ce.entity, sourceId: r.sourceId, field: bad.column, reason: `references ${bad.refEntity} ${JSON.stringify(bad.refSourceId)}, which was not loaded, and no placeholder can be made for ${bad.refTable}`, record: r.fields });
-          return !bad;
-        });
-      }
+      const keep = s.mode === 'run' ? await keepWithPlaceholders(client, t, s.catalog, ce.entity, o, quarantine) : o.keep;
       result = s.mode === 'run' ? await mergeRows(client, t, ce, keep) : await dryRunRows(client, t, ce, keep);
       const failedIds = new Set(result.failed.map((f) => f.row.id));
       for (const f of result.failed) {
@@ -138,8 +143,9 @@ export async function processBatch(client: pg.PoolClient, s: EntityLoadState, ba
       loaded = keep.filter((r) => !failedIds.has(r.id));
     }
     counts.created = result.created;
-    counts.updated = result.updated;
-    counts.unchanged = result.unchanged;
+    counts.updated = result.updated + m.updated;
+    counts.unchanged = result.unchanged + m.unchanged;
+    counts.skipped += m.skipped;
     if (s.mode === 'run') {
       const deferred: DeferredEntry[] = [];
       for (const r of loaded) for (const ref of r.refs) if (ref.deferred) {

@@ -40,7 +40,8 @@ function idMapRows(t: LoadTarget, ce: CompiledEntity, rows: Row[]): (string | nu
   return rows.map((r) => [t.tenantId, t.sourceSystem, ce.entity, r.sourceId, ce.target, r.id, t.runId, t.runId]);
 }
 
-async function checkConstraints(client: pg.PoolClient): Promise<void> {
+/** Check the deferred constraints now (so a failure is this statement's), then defer them again. */
+export async function checkConstraints(client: pg.PoolClient): Promise<void> {
   await client.query('SET CONSTRAINTS ALL IMMEDIATE');
   await client.query('SET CONSTRAINTS ALL DEFERRED');
 }

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { qualified, quoteIdent } from '../../db/sql/ident.ts';
 import type { RefValue } from '../mapping/compile.ts';
 import type { TargetCatalog } from '../target/introspect.ts';
-import type { OrphanEntry } from '../sql/records.ts';
+import type { OrphanEntry, QuarantineEntry } from '../sql/records.ts';
 import type { LoadTarget, Row } from './merge.ts';
 
 export interface RowWithRefs extends Row {
@@ -48,6 +48,22 @@ export async function resolveOrphans(
     else out.keep.push(r);
   }
   return out;
+}
+
+/**
+ * Run mode: insert the placeholder parents rows asked for; rows whose placeholder cannot be made are
+ * quarantined (into `quarantine`) and left out of what is returned.
+ */
+export async function keepWithPlaceholders(
+  client: pg.PoolClient, t: LoadTarget, catalog: TargetCatalog, entity: string, o: OrphanOutcome, quarantine: QuarantineEntry[],
+): Promise<RowWithRefs[]> {
+  if (o.placeholders.length === 0) return o.keep;
+  const { failed } = await insertPlaceholders(client, t, catalog, o.placeholders);
+  return o.keep.filter((r) => {
+    const bad = r.refs.find((ref) => failed.has(ref.refId));
+    if (bad) quarantine.push({ entity, sourceId: r.sourceId, field: bad.column, reason: `references ${bad.refEntity} ${JSON.stringify(bad.refSourceId)}, which was not loaded, and no placeholder can be made for ${bad.refTable}`, record: r.fields });
+    return !bad;
+  });
 }
 
 /** Insert placeholder parents (name-like required text columns say so) and record them in the id map. */

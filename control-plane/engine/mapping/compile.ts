@@ -10,6 +10,7 @@ import { ConversionFailure, convertValue, jsonSafe, checkText } from './convert.
 import { compileCompute, composeObject, consumedFields, getPath, type Fields } from './fields.ts';
 import { MappingError } from './load.ts';
 import type { WarningSink } from './warnings.ts';
+import { compileMatch, type CompiledMatch } from './match.ts';
 
 const SAFE_KINDS = new Set(['uuid', 'integer', 'bigint', 'smallint', 'numeric', 'boolean', 'date', 'timestamptz', 'timestamp']);
 
@@ -54,6 +55,10 @@ export interface CompiledEntity {
   safe: boolean[];
   /** Columns marked `unique: true` (business keys), with the source field each comes from. */
   uniqueColumns: { column: string; colIndex: number; field: string }[];
+  /** Match rules against rows a live tenant already has (`match:`), if the entity declares them. */
+  match: CompiledMatch | null;
+  /** Entities this one references that declare match rules: a reference to one of their records may name a matched row. */
+  matchedRefEntities: string[];
   /** First step for every record: a source reject, or a missing/blank/unsafe key, quarantines it; otherwise its normalised id. */
   admit(rec: { sourceId: string; reject?: { reason: string; field?: string | null } }): Admission;
   /** Second step, with the id `admit` returned. */
@@ -113,6 +118,7 @@ export function compileMapping(ctx: CompileContext): Map<string, CompiledEntity>
       problems.push(`entity ${entity}: target table "${em.target}" does not exist in the target database`);
       continue;
     }
+    if (em.match && ctx.mapping.owners?.entity === entity) problems.push(`entity ${entity}: match rules do not apply to the owners entity (its users are matched by ${ctx.mapping.owners.emailField}, never loaded)`);
     const compiled = compileEntity(ctx, entity, em, table, problems);
     if (compiled) out.set(entity, compiled);
   }
@@ -174,11 +180,21 @@ function compileEntity(ctx: CompileContext, entity: string, em: EntityMapping, t
   const idEntity = em.idEntity ?? entity;
   const skips = em.skipWhen.map((cond) => Object.entries(cond));
   const reported = new Set<string>();
+  const fieldOf = (column: string): string => sourceFields.get(column) ?? column;
+  const match = em.match
+    ? compileMatch(em.match, {
+      entity, table, columns, mapped: Object.keys(em.fields), deferredColumns, fieldOf,
+      composedField: (column, path) => { const r = em.fields[column]; return typeof r === 'object' ? (r.address ?? r.object)?.[path] : undefined; },
+    }, problems)
+    : null;
+  const matchedRefEntities = [...new Set(Object.values(em.fields).flatMap((r) => refEntities(ruleOf(r))))].filter((e) => mapping.entities[e]?.match);
 
   return {
     entity,
     idEntity,
-    fieldOf: (column) => sourceFields.get(column) ?? column,
+    fieldOf,
+    match,
+    matchedRefEntities,
     target: table.name,
     columns,
     deferredColumns,

@@ -35,6 +35,8 @@ export interface ProgressRow {
   deleted: string;
   quarantined: string;
   skipped: string;
+  /** Records matched to existing rows of a live tenant (migration 190). */
+  matched?: string;
   /** Records of an entity the mapping does not use (migration 121). */
   not_in_mapping?: string;
   checkpoint: Record<string, unknown> | null;
@@ -117,9 +119,11 @@ export interface BatchCounts {
   deleted: number;
   quarantined: number;
   skipped: number;
+  /** Records matched to rows the tenant already had (`match:`): part of updated, unchanged or skipped. */
+  matched: number;
 }
 
-export const zeroCounts = (): BatchCounts => ({ extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, quarantined: 0, skipped: 0 });
+export const zeroCounts = (): BatchCounts => ({ extracted: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, quarantined: 0, skipped: 0, matched: 0 });
 
 /** The checkpoint an entity ended at in the newest completed run into this target (incremental starts). */
 export async function lastCompletedCheckpoint(
@@ -143,9 +147,9 @@ export async function advanceProgress(
     `UPDATE ${qualified(cs, 'entity_progress')}
         SET extracted = extracted + $3, created = created + $4, updated = updated + $5, unchanged = unchanged + $6,
             deleted = deleted + $7, quarantined = quarantined + $8, skipped = skipped + $9,
-            batches = batches + 1, checkpoint = $10, last_seq = $11
+            batches = batches + 1, checkpoint = $10, last_seq = $11, matched = matched + $12
       WHERE run_id = $1 AND entity = $2`,
-    [runId, entity, c.extracted, c.created, c.updated, c.unchanged, c.deleted, c.quarantined, c.skipped, JSON.stringify(checkpoint), seq],
+    [runId, entity, c.extracted, c.created, c.updated, c.unchanged, c.deleted, c.quarantined, c.skipped, JSON.stringify(checkpoint), seq, c.matched ?? 0],
   );
   // A unit loaded by another worker keeps its warnings on its own row; the run merges them at its end.
   if (warningsScope === 'entity') {
