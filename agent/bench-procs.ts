@@ -107,6 +107,9 @@ export async function benchViaAgentProcesses(o: ProcBenchOptions): Promise<ProcB
     });
     const status = async (): Promise<string> => (await api('GET', `/migrations/${m.id}`)).status as string;
     const wait = (want: string): Promise<unknown> => until(async () => {
+      // A dead process is a failed bench, not a wait until the hour's timeout.
+      const dead = procs.find((p) => p.proc.exitCode !== null || p.proc.signalCode !== null);
+      if (dead) throw new Error(`${dead.name} exited (${dead.proc.exitCode ?? dead.proc.signalCode}) during the run: ${dead.out().slice(-1500)}`);
       const s = await status();
       if (s === 'failed') throw new Error(`the migration failed: ${JSON.stringify((await api('GET', `/migrations/${m.id}`)))}`);
       return s === want ? true : null;

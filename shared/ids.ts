@@ -13,8 +13,17 @@ export function uuidv5(name: string, namespace: Buffer = nsBytes): string {
   const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const h = hash.subarray(0, 16).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  // Built as one flat string: a template of slices would be a tree of nine V8 string pieces,
+  // several times the memory of the 36 characters, in every id a run keeps.
+  const h = Buffer.from(hash.toString('hex', 0, 16), 'latin1');
+  const out = Buffer.allocUnsafe(36);
+  h.copy(out, 0, 0, 8);
+  h.copy(out, 9, 8, 12);
+  h.copy(out, 14, 12, 16);
+  h.copy(out, 19, 16, 20);
+  h.copy(out, 24, 20, 32);
+  out[8] = out[13] = out[18] = out[23] = 0x2d;
+  return out.toString('latin1');
 }
 
 export function targetId(tenantId: string, sourceSystem: string, entity: string, sourceId: string): string {
