@@ -2,7 +2,8 @@
  * Orphaned shadow schemas through real processes: two CLI dry runs are held mid-run (their source
  * tables are locked, so they wait after building their shadow schemas). A third dry run leaves both
  * shadows alone (their runs are alive). One dry run is killed with kill -9: the next dry run drops its
- * shadow and says so, the live one's stays. The other is killed: the next `worker` start drops it.
+ * shadow and says so, the live one's stays. The other is killed: the next `worker` start drops it
+ * (and leaves a shadow-named schema without the shadow mark alone).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ let work: string;
 let blocker: pg.Client;
 let cli: CliTarget;
 const DROPPED = 'dropped the shadow schemas of a dry run whose process is gone';
+const unmarked = `nm_dry_${randomBytes(8).toString('hex')}`;
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'shadow-orphans-'));
@@ -45,6 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await blocker?.end().catch(() => undefined);
+  await env?.pool.query(`DROP SCHEMA IF EXISTS "${unmarked}_t"`);
   await src?.drop();
   await env?.pool.query(`DROP SCHEMA IF EXISTS "${jobsSchema(env.controlSchema)}" CASCADE`);
   await env?.drop();
@@ -105,6 +108,8 @@ describe('orphaned shadow schemas', () => {
 
     await kill9(a2, s2.base);
     await blocker.query('ROLLBACK');
+    // A shadow-named schema without the shadow mark (an older version's, whose dry run holds no lock) is never taken for an orphan.
+    await env.pool.query(`CREATE SCHEMA "${unmarked}_t"`);
     const worker = await startCli(['worker', '--concurrency', '1'], {
       controlSchema: env.controlSchema, targetSchema: env.targetSchema, masterKey: randomBytes(32).toString('base64'), dataDir: path.join(work, 'data'),
     });
@@ -114,6 +119,7 @@ describe('orphaned shadow schemas', () => {
       expect(JSON.parse(wl!)).toMatchObject({ component: 'worker', schemas: [`${s2.base}_t`, `${s2.base}_c`], runId: s2.runId });
       expect(await schemasOf(s2.base), 'the worker start dropped the orphan').toBe(0);
       expect((await runRow(s2.runId)).status).toBe('failed');
+      expect(await schemasOf(unmarked), 'an unmarked schema is left alone').toBe(1);
     } finally {
       await worker.stop();
     }

@@ -5,7 +5,8 @@
  * frees. The next start (serve, worker, the next dry run) takes the lock of every shadow pair it finds:
  * when it gets it, no live dry run owns the pair, so it drops both schemas, marks the run failed in
  * the control schema (when the run is there) and logs it; when it does not, the dry run is alive and
- * its schemas are left alone.
+ * its schemas are left alone. Only schemas carrying the shadow comment (SHADOW_MARK) are considered:
+ * a version that holds no lock (a rolling upgrade, an older worker) never has its live copies dropped.
  */
 import pg from 'pg';
 import type { Logger } from '../../shared/log/logger.ts';
@@ -42,6 +43,9 @@ export async function dropOrphanedShadows(pool: pg.Pool, o: { controlSchema: str
         const runId = await failOrphanedDryRun(client, o.controlSchema, b.slice('nm_dry_'.length), 'the dry run stopped before it finished (its process is gone); its shadow schemas were dropped');
         o.log?.warn('dropped the shadow schemas of a dry run whose process is gone', { schemas: [`${b}_t`, `${b}_c`], runId });
         dropped.push(b);
+      } catch (err) {
+        // Cleanup never stops the start that does it: the next start tries again.
+        o.log?.warn('could not drop the shadow schemas of a dry run whose process is gone', { schemas: [`${b}_t`, `${b}_c`], error: (err as Error).message });
       } finally {
         await unlockShadow(client, b).catch(() => undefined);
       }

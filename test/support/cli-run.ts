@@ -7,13 +7,23 @@ import type { RunReport } from '../../control-plane/report/types.ts';
 import { TEST_DATABASE_URL } from './pg.ts';
 
 export interface CliRun { code: number | null; out: string; report: RunReport }
-export interface CliTarget { targetSchema: string; controlSchema: string; work: string; command?: 'run' | 'dry-run' }
+export interface CliTarget {
+  targetSchema: string; controlSchema: string; work: string;
+  /** Default run; run and dry-run write their reports under work/reports. */
+  command?: 'run' | 'dry-run' | 'rollback';
+  /** Environment over the test's own (undefined removes a variable). */
+  env?: Record<string, string | undefined>;
+}
 export interface SpawnedCli { proc: ChildProcess; output(): string; exited: Promise<number | null> }
 
 /** Start the command and return at once (to watch it, or kill it mid-run). */
 export function spawnMigrateCli(o: CliTarget, args: string[]): SpawnedCli {
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), o.command ?? 'run', '--target-schema', o.targetSchema, '--control-schema', o.controlSchema, '--report-dir', path.join(o.work, 'reports'), ...args], {
-    cwd: o.work, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL }, stdio: ['ignore', 'pipe', 'pipe'],
+  const command = o.command ?? 'run';
+  const reports = command === 'rollback' ? [] : ['--report-dir', path.join(o.work, 'reports')];
+  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: TEST_DATABASE_URL, ...o.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), command, '--target-schema', o.targetSchema, '--control-schema', o.controlSchema, ...reports, ...args], {
+    cwd: o.work, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));

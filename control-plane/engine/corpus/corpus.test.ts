@@ -13,6 +13,8 @@ import { TEST_DATABASE_URL, uniqueName } from '../../../test/support/pg.ts';
 import { buildSource, engineCase, type Shared } from './harness.ts';
 import { csvCases } from './cases-csv.ts';
 import { sqlCases } from './cases-sql.ts';
+import { cliCases } from './cases-cli.ts';
+import { cliCase } from './cli-harness.ts';
 
 const shared: Shared = { work: '', asciiUrl: '' };
 let asciiDb = '';
@@ -41,11 +43,11 @@ afterAll(async () => {
 });
 
 const label: Record<string, string> = { csv: 'CSV', pg: 'PostgreSQL', mariadb: 'MariaDB', cli: 'real CLI' };
-const table = [...csvCases, ...sqlCases].filter((c) => !process.env.CORPUS_ONLY || c.via === process.env.CORPUS_ONLY).map((c) => [c.name, label[c.via], c] as const);
+const table = [...csvCases, ...sqlCases, ...cliCases].filter((c) => !process.env.CORPUS_ONLY || c.via === process.env.CORPUS_ONLY).map((c) => [c.name, label[c.via], c] as const);
 
 describe.concurrent('acceptance corpus', () => {
   it.each(table)('given %s (%s), then dry run = run, counts reconcile, values are the source\'s, re-run and rollback are clean', async (_n, _via, c) => {
-    await engineCase(c, shared);
+    await (c.via === 'cli' ? cliCase(c, shared) : engineCase(c, shared));
   });
 });
 

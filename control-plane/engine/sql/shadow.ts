@@ -185,11 +185,21 @@ export async function copyRun(q: Q, from: string, to: string, runId: string): Pr
   await q.query(`INSERT INTO ${qualified(to, 'runs')} SELECT * FROM ${qualified(from, 'runs')} WHERE id = $1`, [runId]);
 }
 
-/** Bases (`nm_dry_<16 hex>`) of the shadow schema pairs that exist, whatever run made them. */
+/** The comment on shadow schemas whose dry run holds the shadow advisory lock (older versions hold none: never treated as orphans). */
+export const SHADOW_MARK = 'nexus-migrate dry-run shadow; its dry run holds advisory lock nexus-migrate:shadow while it lives';
+
+export async function markShadowSchema(q: Q, schema: string): Promise<void> {
+  await q.query(`COMMENT ON SCHEMA ${quoteIdent(schema)} IS ${literal(SHADOW_MARK)}`);
+}
+
+const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** Bases (`nm_dry_<16 hex>`) of the marked shadow schema pairs that exist, whatever run made them. */
 export async function listShadowBases(q: Q): Promise<string[]> {
   const { rows } = await q.query<{ base: string }>(
     `SELECT DISTINCT substring(nspname FROM '^(nm_dry_[0-9a-f]{16})_[tc]$') AS base FROM pg_namespace
-      WHERE nspname ~ '^nm_dry_[0-9a-f]{16}_[tc]$' ORDER BY 1`,
+      WHERE nspname ~ '^nm_dry_[0-9a-f]{16}_[tc]$' AND obj_description(oid, 'pg_namespace') = $1 ORDER BY 1`,
+    [SHADOW_MARK],
   );
   return rows.map((r) => r.base);
 }
