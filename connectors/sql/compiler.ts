@@ -20,6 +20,8 @@ export interface SqlFlavour {
   placeholder(index: number, type: NormalType): string;
   /** Projection of one column; dialects may convert to text to keep precision. */
   project(expr: string, type: NormalType): string;
+  /** Projection of a text column as its stored bytes (only dialects whose servers can hold unverified text). */
+  projectBytes?(expr: string): string;
   limitStyle: 'limit' | 'top';
 }
 
@@ -44,7 +46,7 @@ export class QueryCompiler {
   /** SELECT list: every column under its field name, plus scalar lookups (first match by value). */
   selectList(plan: ReadPlan, params: Params, alias = 't'): string {
     const q = (c: string): string => this.quote(c);
-    const cols = plan.columns.map((c) => `${this.flavour.project(`${q(alias)}.${q(c.column)}`, c.type)} AS ${q(c.field)}`);
+    const cols = plan.columns.map((c) => `${this.project(`${q(alias)}.${q(c.column)}`, c)} AS ${q(c.field)}`);
     for (const l of plan.lookups) {
       const lc = `${q('l')}.${q(l.column)}`;
       let where = `${q('l')}.${q(l.matchColumn)} = ${q(alias)}.${q(l.keyColumn)}`;
@@ -53,9 +55,13 @@ export class QueryCompiler {
       const sub = this.flavour.limitStyle === 'top'
         ? `SELECT TOP (1) ${lc} FROM ${from} WHERE ${where} ORDER BY ${lc}`
         : `SELECT ${lc} FROM ${from} WHERE ${where} ORDER BY ${lc} LIMIT 1`;
-      cols.push(`${this.flavour.project(`(${sub})`, l.type)} AS ${q(l.field)}`);
+      cols.push(`${this.project(`(${sub})`, l)} AS ${q(l.field)}`);
     }
     return cols.join(', ');
+  }
+
+  private project(expr: string, c: { type: NormalType; rawText?: boolean }): string {
+    return c.rawText && this.flavour.projectBytes ? this.flavour.projectBytes(expr) : this.flavour.project(expr, c.type);
   }
 
   /** (k1 > a) OR (k1 = a AND k2 > b) …, expanded so that T-SQL (no row values) accepts it. */

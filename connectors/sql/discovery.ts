@@ -17,6 +17,8 @@ export interface Recognition {
 }
 
 const lc = (s: string): string => s.toLowerCase();
+/** Carry the introspector's "read this text column as bytes" mark onto what the reader selects. */
+const raw = (c: ColumnMeta): { rawText?: true } => (c.rawText ? { rawText: true } : {});
 
 function findTable(tables: TableMeta[], names: string[]): TableMeta | undefined {
   const wanted = new Set(names.map(lc));
@@ -93,14 +95,14 @@ function resolveEntity(
     }
     used.add(lc(col.name));
     const type: NormalType = col.type === 'string' && spec.type === 'uuid' ? 'uuid' : col.type;
-    const sc = { column: col.name, field: spec.name, type };
+    const sc = { column: col.name, field: spec.name, type, ...raw(col) };
     columns.push(sc);
     byField.set(spec.name, sc);
   }
   for (const col of table.columns) {
     if (used.has(lc(col.name))) continue;
     warnings.push(`${where}: extra column ${col.name} is not in the ${platform} description; read as-is (lands in metadata)`);
-    const sc = { column: col.name, field: col.name, type: col.type };
+    const sc = { column: col.name, field: col.name, type: col.type, ...raw(col) };
     columns.push(sc);
     byField.set(col.name, sc);
   }
@@ -129,6 +131,7 @@ function resolveEntity(
       field: l.field, table: lt.name, column: lcCol.name, matchColumn: lm.name, keyColumn: local.column,
       ...(l.equals && leq ? { equals: { column: leq.name, value: l.equals.value } } : {}),
       type: lcCol.type === 'string' && l.type === 'uuid' ? 'uuid' : lcCol.type,
+      ...raw(lcCol),
     });
   }
   return { entity: e.entity, table: table.name, key: key as SelectColumn[], modified, columns, lookups, derived: e.derived };
@@ -171,7 +174,7 @@ export function discoverGeneric(tables: TableMeta[], dbSchema: string | undefine
       warnings.push(`${sourceSystem}: table ${t.name} has no primary key; not readable with keyset paging, skipped`);
       continue;
     }
-    const columns = t.columns.map((c) => ({ column: c.name, field: c.name, type: c.type }));
+    const columns = t.columns.map((c) => ({ column: c.name, field: c.name, type: c.type, ...raw(c) }));
     const key = t.primaryKey.map((k) => columns.find((c) => c.column === k)!);
     const plan: ReadPlan = { entity: t.name, table: t.name, schema: dbSchema, key, columns, lookups: [], derived: [] };
     plans.set(t.name, plan);

@@ -149,6 +149,9 @@ export class SqlSourceConnector implements SourceConnector {
   }
 
   private record(plan: ReadPlan, row: Row): SourceRecord {
+    const badKey = rowProblems(row).find((p) => plan.key.some((k) => k.field === p.column));
+    // Keyset paging continues after the last key read: a key that cannot be decoded cannot be paged past.
+    if (badKey) throw new SqlSourceError(`${plan.table}: a primary key value in column ${badKey.column} ${badKey.reason}; the read stops here (fix the key in the source)`);
     const key = plan.key.map((k) => row[k.field] ?? null);
     const missing = plan.key.filter((k, i) => key[i] === null || String(key[i]).trim() === '').map((k) => k.field);
     const sourceId = missing.length > 0 ? '' : key.length === 1 ? String(key[0]) : JSON.stringify(key);

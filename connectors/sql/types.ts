@@ -47,6 +47,8 @@ export interface ColumnMeta {
   precision?: number;
   scale?: number;
   ordinal: number;
+  /** The server does not vouch for this text column's encoding (PostgreSQL SQL_ASCII): read its bytes, decode strictly. */
+  rawText?: boolean;
 }
 
 export interface TableMeta {
@@ -61,6 +63,8 @@ export interface SelectColumn {
   column: string;
   field: string;
   type: NormalType;
+  /** Select the column's bytes (SQL_ASCII text); a value that is not valid UTF-8 rejects its record. */
+  rawText?: boolean;
 }
 
 /** A scalar lookup into another table, selected as one extra field (e.g. a consol link). */
@@ -74,6 +78,7 @@ export interface LookupSpec {
   /** Only lookup rows whose column equals this value (bound as a parameter). */
   equals?: { column: string; value: string };
   type: NormalType;
+  rawText?: boolean;
 }
 
 /** Everything the reader needs to stream one entity. */

@@ -40,8 +40,9 @@ export function normaliseValue(value: unknown, type: NormalType | undefined): Fi
     const buf = Buffer.from(value as Uint8Array);
     if (type === 'rowversion') return `0x${buf.toString('hex').toUpperCase()}`;
     if (type === 'uuid' && buf.length === 16) return formatUuid(buf.toString('hex'));
-    // Binary text columns (VARBINARY/bytea/BLOB) carry no charset: they must be valid UTF-8 text.
-    return strictUtf8.decode(buf);
+    // Binary text columns (VARBINARY/bytea/BLOB) and SQL_ASCII text read as bytes carry no charset: they must be valid UTF-8 text.
+    const text = strictUtf8.decode(buf);
+    return type === 'uuid' ? text.toLowerCase() : text;
   }
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) {

@@ -167,6 +167,13 @@ describe('console outcomes', () => {
       expect(loaded.rows).toEqual([{ name: 'Bravo Fixed' }]);
       const back = (await call('GET', `/migrations/${some}/report?runId=${original}`)).json();
       expect(back.retriedBy).toHaveLength(1);
+      // Counts reconcile across the round trip: the follow-up read the one corrected record and loaded it; the target holds all five.
+      const followUp = back.retriedBy[0].runId as string;
+      const fr = (await call('GET', `/migrations/${some}/report?runId=${followUp}`)).json();
+      expect(fr.entities.map((e: { entity: string; extracted: number; created: number; quarantined: number; reconciles: boolean }) => [e.entity, e.extracted, e.created, e.quarantined, e.reconciles]))
+        .toEqual([['Customer', 1, 1, 0, true]]);
+      const ids = await schema.pool.query(`SELECT source_id FROM "${targetSchema}".accounts WHERE source_id LIKE 'B%' ORDER BY 1`);
+      expect(ids.rows.map((r) => r.source_id)).toEqual(['B1', 'B2', 'B3', 'B4', 'B5']);
     } finally {
       await context.close();
     }

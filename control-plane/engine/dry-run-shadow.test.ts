@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runMigration, type RunOptions } from './run.ts';
+import { shadowNames } from './shadow.ts';
 import { MemorySource } from '../../test/support/memory-source.ts';
 import { createEngineEnv, tableChecksums, type EngineEnv } from '../../test/support/engine.ts';
 import { crmData, testUsers } from './testdata/crm-data.ts';
@@ -37,8 +38,10 @@ async function quarantineRows(e: EngineEnv, runId: string): Promise<{ entity: st
   return rows;
 }
 
-async function shadowSchemasLeft(e: EngineEnv): Promise<number> {
-  const { rows } = await e.pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'nm_dry_%'`);
+/** This dry run's shadow schemas still there (other tests' dry runs share the database). */
+async function shadowSchemasLeft(e: EngineEnv, runId: string): Promise<number> {
+  const { target, control } = shadowNames(runId);
+  const { rows } = await e.pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname IN ($1, $2)`, [target, control]);
   return rows[0].n;
 }
 
@@ -63,7 +66,7 @@ describe('shadow dry run', () => {
     const before = await tableChecksums(env.pool, env.targetSchema, ['websites']);
     const dry = await runMigration(opts(env, data, { mode: 'dry-run' }));
     expect(await tableChecksums(env.pool, env.targetSchema, ['websites'])).toEqual(before);
-    expect(await shadowSchemasLeft(env)).toBe(0);
+    expect(await shadowSchemasLeft(env, dry.runId)).toBe(0);
     expect(dry.mode).toBe('dry-run');
     expect(dry.targetSchema).toBe(env.targetSchema);
     const acc = dry.entities.find((e) => e.entity === 'Account')!;

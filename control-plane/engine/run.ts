@@ -21,6 +21,7 @@ import { withTransaction } from '../db/sql/transaction.ts';
 import { applyPreflight, checkPreflight, type PreflightRecord } from './preflight.ts';
 import { savePreflight } from './sql/preflight.ts';
 import { buildShadow, copyBack, dropShadow, shadowNames, shadowRunKey } from './shadow.ts';
+import { dropOrphanedShadows, holdShadowLock, type ShadowHold } from './shadow-orphans.ts';
 import {
   advanceProgress, ensureProgress, recordNotInMapping, findResumableRun, lastCompletedCheckpoint, insertRun, listProgress, saveRunReport, setProgressStatus, setRunStatus, zeroCounts,
 } from './sql/runs.ts';
@@ -41,11 +42,15 @@ async function shadowDryRun(o: RunOptions): Promise<RunReport> {
   const hash = mappingHash(o.mappingYaml);
   const runKey = o.runKey ?? [o.tenantId, mapping.sourceSystem, o.targetSchema, o.migrationId ?? hash, o.mode].join(':');
   const need = await checkPreflight({ ...o, mapping, catalog: await introspectTarget(o.pool, o.targetSchema) });
+  await dropOrphanedShadows(o.pool, { controlSchema: o.controlSchema, log: o.logger });
   const runId = await insertRun(o.pool, o.controlSchema, { migrationId: o.migrationId ?? null, tenantId: o.tenantId, runKey, mode: 'dry-run', sourceSystem: mapping.sourceSystem, targetSchema: o.targetSchema, mappingHash: hash });
   let shadow: Awaited<ReturnType<typeof buildShadow>> | null = null;
+  let hold: ShadowHold | null = null;
   let failure: unknown = null;
   let timings: Record<string, number> = {};
   try {
+    // Held from before the copies exist until after they are dropped: it tells a later start this dry run is alive.
+    hold = await holdShadowLock(o.pool, shadowNames(runId));
     shadow = await buildShadow(o.pool, { targetSchema: o.targetSchema, controlSchema: o.controlSchema, tenantId: o.tenantId, runId });
     const record = await applyPreflight(o.pool, shadow.target, o.tenantId, need);
     await savePreflight(o.pool, o.controlSchema, runId, record);
@@ -65,6 +70,7 @@ async function shadowDryRun(o: RunOptions): Promise<RunReport> {
     await setRunStatus(o.pool, o.controlSchema, runId, 'failed', message).catch(() => undefined);
   } finally {
     await dropShadow(o.pool, shadow ?? shadowNames(runId)).catch(() => undefined);
+    await hold?.release();
   }
   timings.total = (Date.now() - t0) / 1000;
   const report = await buildReport(o.pool, o.controlSchema, runId, timings);

@@ -14,7 +14,7 @@ import { qualified } from '../db/sql/ident.ts';
 import type { RunReport } from '../report/types.ts';
 import {
   addShadowForeignKey, copyIndexes, copyRun, copyRunRows, copyTableRows, copyTenantRows, createSchema, createTableLike, detachSequences, dropSchema,
-  listForeignKeys, listTables,
+  listForeignKeys, listTables, markShadowSchema,
 } from './sql/shadow.ts';
 import { getRun } from './sql/runs.ts';
 
@@ -36,8 +36,10 @@ export async function buildShadow(pool: pg.Pool, o: { targetSchema: string; cont
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await createSchema(client, names.target);
-    await createSchema(client, names.control);
+    for (const schema of [names.target, names.control]) {
+      await createSchema(client, schema);
+      await markShadowSchema(client, schema);
+    }
     const tables = await listTables(client, o.targetSchema);
     for (const t of tables) {
       await createTableLike(client, names.target, o.targetSchema, t);

@@ -1,5 +1,5 @@
 /** `nexus-migrate run …` (or `dry-run …`) through the real bin against the test database: exit code, output, and the JSON report it wrote. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../agent/core/testing/processes.ts';
@@ -7,18 +7,35 @@ import type { RunReport } from '../../control-plane/report/types.ts';
 import { TEST_DATABASE_URL } from './pg.ts';
 
 export interface CliRun { code: number | null; out: string; report: RunReport }
+export interface CliTarget {
+  targetSchema: string; controlSchema: string; work: string;
+  /** Default run; run and dry-run write their reports under work/reports. */
+  command?: 'run' | 'dry-run' | 'rollback';
+  /** Environment over the test's own (undefined removes a variable). */
+  env?: Record<string, string | undefined>;
+}
+export interface SpawnedCli { proc: ChildProcess; output(): string; exited: Promise<number | null> }
 
-export function runMigrateCli(o: { targetSchema: string; controlSchema: string; work: string; command?: 'run' | 'dry-run' }, args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), o.command ?? 'run', '--target-schema', o.targetSchema, '--control-schema', o.controlSchema, '--report-dir', path.join(o.work, 'reports'), ...args], {
-      cwd: o.work, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    p.on('close', (code) => {
-      const json = /\s(\S+\.json)\n/.exec(out)?.[1];
-      resolve({ code, out, report: json ? (JSON.parse(readFileSync(json, 'utf8')) as RunReport) : (null as never) });
-    });
+/** Start the command and return at once (to watch it, or kill it mid-run). */
+export function spawnMigrateCli(o: CliTarget, args: string[]): SpawnedCli {
+  const command = o.command ?? 'run';
+  const reports = command === 'rollback' ? [] : ['--report-dir', path.join(o.work, 'reports')];
+  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: TEST_DATABASE_URL, ...o.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), command, '--target-schema', o.targetSchema, '--control-schema', o.controlSchema, ...reports, ...args], {
+    cwd: o.work, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
+  return { proc, output: () => out, exited };
+}
+
+export async function runMigrateCli(o: CliTarget, args: string[]): Promise<CliRun> {
+  const p = spawnMigrateCli(o, args);
+  const code = await p.exited;
+  const out = p.output();
+  const json = /\s(\S+\.json)\n/.exec(out)?.[1];
+  return { code, out, report: json ? (JSON.parse(readFileSync(json, 'utf8')) as RunReport) : (null as never) };
 }

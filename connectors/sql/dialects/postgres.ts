@@ -15,6 +15,8 @@ import { isoFromDbText, normaliseRow, normalTypeOf } from '../values.ts';
 import { registerSecret } from '../../../shared/log/redact.ts';
 
 const CHUNK = 500;
+/** information_schema data types whose values a SQL_ASCII server stores unverified. */
+const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
 
 /** Type parsers that keep precision and zone information as text. */
 const typeParsers = {
@@ -103,7 +105,12 @@ export const pgIntrospector: Introspector = {
       sql: `SELECT c.relname AS table_name, GREATEST(c.reltuples, 0)::bigint AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'`,
       params: [], paramTypes: [],
     });
-    return assemble(cols, pks, est);
+    const tables = assemble(cols, pks, est);
+    const [enc] = await session.all({ sql: `SELECT current_setting('server_encoding') AS enc`, params: [], paramTypes: [] });
+    if (String(enc?.enc).toUpperCase() === 'SQL_ASCII') {
+      for (const c of tables.flatMap((t) => t.columns)) if (TEXT_TYPES.has(c.dbType)) c.rawText = true;
+    }
+    return tables;
   },
   async serverInfo(session) {
     const [r] = await session.all({
@@ -152,6 +159,9 @@ export const postgresDialect: SqlDialect = {
     quote: (i) => `"${i.replace(/"/g, '""')}"`,
     placeholder: (i) => `$${i + 1}`,
     project: (e) => e,
+    // SQL_ASCII text: the stored bytes (convert_to between the same encoding copies them), so one bad byte
+    // rejects its record instead of aborting the whole read in the server's UTF8 conversion.
+    projectBytes: (e) => `convert_to(${e}, 'SQL_ASCII')`,
     limitStyle: 'limit',
   }),
   introspector: pgIntrospector,

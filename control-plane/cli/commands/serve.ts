@@ -66,6 +66,8 @@ export const serveCommand = defineCommand({
     try {
       await migrate(db.pool, 'control', controlSchema);
       await migrate(db.pool, 'target', targetSchema);
+      // A dry run killed mid-way (kill -9) left its shadow schemas: drop those no live dry run holds.
+      await (await import('../../engine/shadow-orphans.ts')).dropOrphanedShadows(db.pool, { controlSchema, log });
       const consoleDir = await ensureConsoleBuilt();
       const server = await buildServer({
         pool: db.pool, controlSchema, targetSchema, keys, logger: log, consoleDir, agentTransportKey: transportKey, secureCookies: flags['secure-cookies'] === true, trustProxy: flags['trust-proxy'] === true,

@@ -59,6 +59,8 @@ export const workerCommand = defineCommand({
     try {
       await migrate(db.pool, 'control', controlSchema);
       await migrate(db.pool, 'target', targetSchema);
+      // A dry run killed mid-way (kill -9) left its shadow schemas: drop those no live dry run holds.
+      await (await import('../../engine/shadow-orphans.ts')).dropOrphanedShadows(db.pool, { controlSchema, log });
       const dbRef = { pool: db.pool, schema: controlSchema };
       // Vendor budgets per credential are shared by every worker through the control database.
       defaultRateLimiters.useSharedBudget(pgBudgetStore(db.pool, controlSchema));

@@ -45,8 +45,22 @@ export const sqlCases: CorpusCase[] = [
   ...common('pg'),
   ...common('mariadb'),
   { name: 'a timestamp without time zone column, no assumeZone', via: 'pg', columns: { acct: { created: 'timestamp' } }, rows: { acct: [acct('pg', 'a1', { created: '2024-01-02 03:04:05' })] }, quarantined: [['acct', 'a1', /no time zone/]] },
-  // NOT YET PASSING (left out): a SQL_ASCII database holding invalid UTF-8 bytes aborts the read with
-  // 'invalid byte sequence for encoding "UTF8"' instead of quarantining that record (issue 10, open).
+  {
+    name: 'a SQL_ASCII database holding one invalid UTF-8 byte in a text column: only that row is quarantined, with table, key and column', via: 'pg', sqlAscii: true,
+    rows: {
+      acct: [acct('pg', 'a1', { name: Buffer.from('Müller Straße 東京', 'utf8') }), acct('pg', 'a2', { name: bytes(0x43, 0x61, 0x66, 0xe9) }), acct('pg', 'a3')],
+      person: [person('p1', 'a1', { last: Buffer.from('Zoë', 'utf8') }), person('p3', 'a3')],
+    },
+    quarantined: [['acct', 'a2', /acct a2: column name is not valid UTF-8 text/]],
+  },
+  {
+    name: 'a SQL_ASCII database with invalid bytes in a varchar column and in a contact: each bad row alone is quarantined', via: 'pg', sqlAscii: true,
+    rows: {
+      acct: [acct('pg', 'a1', { code: bytes(0x43, 0xff, 0x31) }), acct('pg', 'a2', { name: 'backslash \\x41 stays text' })],
+      person: [person('p1', 'a2', { last: bytes(0xc3, 0x28) }), person('p2', 'a2', { email: Buffer.from('zoë@example.com', 'utf8') })],
+    },
+    quarantined: [['acct', 'a1', /acct a1: column code is not valid UTF-8 text/], ['person', 'p1', /person p1: column last is not valid UTF-8 text/]],
+  },
   { name: 'a latin1 column decoded with its declared charset', via: 'mariadb', columns: { acct: { name: 'VARCHAR(255) CHARACTER SET latin1' } }, rows: { acct: [acct('mariadb', 'a1', { name: 'Müller Café Ångström' }), acct('mariadb', 'a2', { name: 'Straße ½ ©' })] } },
   { name: 'a zero DATETIME (0000-00-00) is not a date', via: 'mariadb', rows: { acct: [acct('mariadb', 'a1'), acct('mariadb', 'a2', { created: '0000-00-00 00:00:00' })] }, quarantined: [['acct', 'a2', /created/]] },
 ];

@@ -8,11 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, uniqueName } from '../../../test/support/pg.ts';
-import { engineCase, type Shared } from './harness.ts';
+import { buildSource, engineCase, type Shared } from './harness.ts';
 import { csvCases } from './cases-csv.ts';
 import { sqlCases } from './cases-sql.ts';
+import { cliCases } from './cases-cli.ts';
+import { cliCase } from './cli-harness.ts';
 
 const shared: Shared = { work: '', asciiUrl: '' };
 let asciiDb = '';
@@ -41,10 +43,25 @@ afterAll(async () => {
 });
 
 const label: Record<string, string> = { csv: 'CSV', pg: 'PostgreSQL', mariadb: 'MariaDB', cli: 'real CLI' };
-const table = [...csvCases, ...sqlCases].filter((c) => !process.env.CORPUS_ONLY || c.via === process.env.CORPUS_ONLY).map((c) => [c.name, label[c.via], c] as const);
+const table = [...csvCases, ...sqlCases, ...cliCases].filter((c) => !process.env.CORPUS_ONLY || c.via === process.env.CORPUS_ONLY).map((c) => [c.name, label[c.via], c] as const);
 
 describe.concurrent('acceptance corpus', () => {
   it.each(table)('given %s (%s), then dry run = run, counts reconcile, values are the source\'s, re-run and rollback are clean', async (_n, _via, c) => {
-    await engineCase(c, shared);
+    await (c.via === 'cli' ? cliCase(c, shared) : engineCase(c, shared));
+  });
+});
+
+describe('SQL_ASCII primary keys', () => {
+  it('given a SQL_ASCII key that is not valid UTF-8, then the read stops loudly naming table and column (keyset paging cannot page past it)', async () => {
+    const c = { name: 'bad key', via: 'pg', sqlAscii: true, rows: { acct: [{ id: 'a1' }, { id: Buffer.from([0x62, 0xe9]) }] } } as const;
+    const src = await buildSource({ ...c, rows: { acct: [...c.rows.acct] } }, shared);
+    const conn = await src.open();
+    try {
+      const read = async () => { for await (const b of conn.read('acct', { batchSize: 10 })) void b; };
+      await expect(read()).rejects.toThrow(/^acct: a primary key value in column id is not valid UTF-8 text/);
+    } finally {
+      await conn.close();
+      await src.drop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 /** Read a mapping: YAML text → ${VAR} interpolation → schema validation, with errors that name the path. */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { ZodError } from 'zod';
+import { ZodError, type ZodIssue } from 'zod';
 import { MappingSchema, type Mapping } from '../../../shared/mapping/schema.ts';
 
 export class MappingError extends Error {
@@ -38,11 +38,23 @@ export function loadMapping(yamlText: string, vars: Record<string, string | unde
     return MappingSchema.parse(raw);
   } catch (err) {
     if (err instanceof ZodError) {
-      const issues = err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      const issues = err.issues.flatMap(deepest).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
       throw new MappingError(`mapping is invalid:\n  ${issues.join('\n  ')}`);
     }
     throw err;
   }
+}
+
+/**
+ * A union (a field rule is a column name or an object) fails as "Invalid input" unless we look inside:
+ * report the branch that got furthest (`type: Invalid enum value. Expected 'text' | …`), not the union.
+ */
+function deepest(issue: ZodIssue): ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const branches = issue.unionErrors.map((e) => e.issues.flatMap(deepest));
+  const depth = (list: ZodIssue[]) => Math.max(...list.map((i) => i.path.length));
+  const best = branches.reduce((a, b) => (depth(b) > depth(a) ? b : a), branches[0] ?? []);
+  return best.length > 0 && depth(best) > issue.path.length ? best : [issue];
 }
 
 export function mappingHash(yamlText: string): string {

@@ -184,3 +184,42 @@ export async function copyRunRows(q: Q, from: string, to: string, table: string,
 export async function copyRun(q: Q, from: string, to: string, runId: string): Promise<void> {
   await q.query(`INSERT INTO ${qualified(to, 'runs')} SELECT * FROM ${qualified(from, 'runs')} WHERE id = $1`, [runId]);
 }
+
+/** The comment on shadow schemas whose dry run holds the shadow advisory lock (older versions hold none: never treated as orphans). */
+export const SHADOW_MARK = 'nexus-migrate dry-run shadow; its dry run holds advisory lock nexus-migrate:shadow while it lives';
+
+export async function markShadowSchema(q: Q, schema: string): Promise<void> {
+  await q.query(`COMMENT ON SCHEMA ${quoteIdent(schema)} IS ${literal(SHADOW_MARK)}`);
+}
+
+const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** Bases (`nm_dry_<16 hex>`) of the marked shadow schema pairs that exist, whatever run made them. */
+export async function listShadowBases(q: Q): Promise<string[]> {
+  const { rows } = await q.query<{ base: string }>(
+    `SELECT DISTINCT substring(nspname FROM '^(nm_dry_[0-9a-f]{16})_[tc]$') AS base FROM pg_namespace
+      WHERE nspname ~ '^nm_dry_[0-9a-f]{16}_[tc]$' AND obj_description(oid, 'pg_namespace') = $1 ORDER BY 1`,
+    [SHADOW_MARK],
+  );
+  return rows.map((r) => r.base);
+}
+
+/** The session advisory lock a dry run holds while its shadow schemas exist (free once its process is gone). */
+export async function tryShadowLock(q: Q | pg.Client, base: string): Promise<boolean> {
+  const { rows } = await q.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext('nexus-migrate:shadow'), hashtext($1)) AS ok`, [base]);
+  return rows[0]!.ok;
+}
+
+export async function unlockShadow(q: Q | pg.Client, base: string): Promise<void> {
+  await q.query(`SELECT pg_advisory_unlock(hashtext('nexus-migrate:shadow'), hashtext($1))`, [base]);
+}
+
+/** Mark the still-running dry run whose id starts with these 16 hex digits failed; returns its id when there was one. */
+export async function failOrphanedDryRun(q: Q, controlSchema: string, idPrefix: string, error: string): Promise<string | null> {
+  const { rows } = await q.query<{ id: string }>(
+    `UPDATE ${qualified(controlSchema, 'runs')} SET status = 'failed', error = $2, finished_at = now()
+      WHERE mode = 'dry-run' AND status = 'running' AND replace(id::text, '-', '') LIKE $1 || '%' RETURNING id`,
+    [idPrefix, error],
+  );
+  return rows[0]?.id ?? null;
+}
