@@ -20,7 +20,16 @@ import { until } from './core/testing/harness.ts';
 const BIN = new URL('../bin/nexus-migrate.mjs', import.meta.url).pathname;
 const REPO = new URL('..', import.meta.url).pathname;
 
-export interface ProcBenchOptions { records: number; workers: number; databaseUrl?: string; batchSize?: number; afterLoad?: (url: string, targetSchema: string) => Promise<void> }
+/** The running journey, for tests that act on it: the API (admin key) and the migration. */
+export interface JourneyHandle { api(method: string, p: string, body?: object): Promise<any>; migrationId: string; agentId: string; wait(status: string): Promise<unknown> }
+export interface ProcBenchOptions {
+  records: number; workers: number; databaseUrl?: string; batchSize?: number;
+  /** The agent's data folder (default: a temporary folder). */
+  agentDataDir?: string;
+  /** Runs while the migration runs, after start. */
+  during?: (h: JourneyHandle) => Promise<void>;
+  afterLoad?: (url: string, targetSchema: string, h: JourneyHandle) => Promise<void>;
+}
 export interface ProcBenchResult { records: number; loaded: number; seconds: number; dryRunSeconds: number; agentRssMb: number; cpRssMb: number; perProcessRssMb: Record<string, number> }
 
 interface Proc { name: string; proc: ChildProcessWithoutNullStreams; out(): string; closed: Promise<number | null> }
@@ -62,7 +71,7 @@ export async function benchViaAgentProcesses(o: ProcBenchOptions): Promise<ProcB
     DATABASE_URL: url, NEXUS_CONTROL_SCHEMA: schemas.control, NEXUS_TARGET_SCHEMA: schemas.target, NEXUS_DATA_DIR: path.join(work, 'cp'),
     NEXUS_MASTER_KEY: randomBytes(32).toString('base64'), NEXUS_LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-semi-space-size=32 --max-old-space-size=448',
   };
-  const agentEnv = { NEXUS_AGENT_DATA_DIR: path.join(work, 'agent'), NODE_OPTIONS: '--max-old-space-size=160' };
+  const agentEnv = { NEXUS_AGENT_DATA_DIR: o.agentDataDir ?? path.join(work, 'agent'), NODE_OPTIONS: '--max-old-space-size=160' };
   try {
     await pool.query(`CREATE SCHEMA ${quoteIdent(schemas.source)}`);
     const { createSampleDatabase } = await import('../connectors/sql/sample/load.ts');
@@ -121,12 +130,14 @@ export async function benchViaAgentProcesses(o: ProcBenchOptions): Promise<ProcB
     await api('POST', `/migrations/${m.id}/approve`);
     const t0 = process.hrtime.bigint();
     await api('POST', `/migrations/${m.id}/start`);
+    const handle: JourneyHandle = { api, migrationId: m.id as string, agentId, wait };
+    if (o.during) await o.during(handle);
     await wait('completed');
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const report = await api('GET', `/migrations/${m.id}/report?mode=run`);
     const loaded = Number(report.totals.created) + Number(report.totals.updated) + Number(report.totals.unchanged);
     const perProcessRssMb = Object.fromEntries(procs.filter((p) => p.proc.exitCode === null).map((p) => [p.name, peakRssMb(p.proc.pid!)]));
-    if (o.afterLoad) await o.afterLoad(url, schemas.target);
+    if (o.afterLoad) await o.afterLoad(url, schemas.target, handle);
     return {
       records: o.records, loaded, seconds: Math.round(seconds * 100) / 100, dryRunSeconds: Math.round(dryRunSeconds * 10) / 10,
       agentRssMb: perProcessRssMb.agent!, cpRssMb: Math.max(...Object.entries(perProcessRssMb).filter(([n]) => n !== 'agent').map(([, v]) => v)), perProcessRssMb,

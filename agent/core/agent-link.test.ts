@@ -19,6 +19,7 @@ import { createAgentApi } from './ui-bridge.ts';
 import { AgentInputError } from '../ui/agent-api.ts';
 import { testSecretStore } from '../../test/support/keyring.ts';
 import { pgTableSourceFactory } from './testing/pg-table-source.ts';
+import type { SourceFactory } from './sources.ts';
 import { createOrgTable, sourceChecksum, stagedChecksum, startControlPlane, TENANT, until, type TestControlPlane } from './testing/harness.ts';
 
 const PASSWORD = 'Tr0ub4dor&3-nexus-agent-test-pw';
@@ -30,7 +31,7 @@ const transportKey = generateTransportKeyPair();
 const frames: Buffer[] = [];
 const dirs: string[] = [];
 
-async function newAgent(delayMs = 0): Promise<Agent> {
+async function newAgent(delayMs = 0, wrap: (f: SourceFactory) => SourceFactory = (f) => f): Promise<Agent> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nexus-agent-'));
   dirs.push(dataDir);
   const secrets = await testSecretStore();
@@ -39,7 +40,7 @@ async function newAgent(delayMs = 0): Promise<Agent> {
     dataDir,
     secrets,
     config: { backoff: { baseMs: 10, maxMs: 100 }, heartbeatMs: 1000, spoolMaxBytes: 48 * 1024, batchSize: 100, name: 'test-agent' },
-    sourceFactory: pgTableSourceFactory({ schema: db.schema, tables: ['org_header'], delayMs }),
+    sourceFactory: wrap(pgTableSourceFactory({ schema: db.schema, tables: ['org_header'], delayMs })),
   });
   agent.state.saveConnection('src', { type: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', passwordAccount: 'connection:src' });
   return agent;
@@ -120,6 +121,41 @@ describe('agent link', () => {
     const dataFiles = filesUnder(dirs.at(-1)!);
     expect(dataFiles.some((f) => f.endsWith('agent.db'))).toBe(true);
     expect(dataFiles.filter((f) => readFileSync(f).includes(needle))).toEqual([]);
+  });
+
+  it('given a job that failed mid-way (its source broke), then resume_job resumes it from its checkpoint and the staged result equals the source', async () => {
+    const { token } = await cp.gateway.issueEnrollmentToken(TENANT);
+    let breaks = 1;
+    const breakOnce = (inner: SourceFactory): SourceFactory => async (settings, password) => {
+      const s = await inner(settings, password);
+      return {
+        ...s,
+        async *read(entity, o) {
+          let n = 0;
+          for await (const b of s.read(entity, o)) {
+            if (breaks > 0 && ++n === 5) {
+              breaks -= 1;
+              throw new Error('source connection reset');
+            }
+            yield b;
+          }
+        },
+      };
+    };
+    const agent = await newAgent(0, breakOnce);
+    try {
+      const { agentId } = await agent.enroll(cp.url, token);
+      const { jobId } = await agent.startJob({ connection: 'src', entities: ['org_header'] });
+      await until(() => agent.state.job(jobId)?.state === 'failed', 'job failed', 30_000);
+      expect(agent.state.job(jobId)?.error).toContain('source connection reset');
+      await until(async () => (await db.pool.query(`SELECT state FROM "${db.schema}".agent_jobs WHERE id = $1`, [jobId])).rows[0]?.state === 'failed', 'failure reported', 10_000);
+      await cp.gateway.call(agentId, 'resume_job', { jobId });
+      await waitCompleted(agent, jobId);
+      const staged = await stagedChecksum(db.pool, db.schema, transportKey, jobId, 'org_header');
+      expect(staged).toEqual({ rows: ROWS, distinct: ROWS, md5: (await sourceChecksum(db.pool, db.schema, 'org_header')).md5 });
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('given the connection is dropped ten times in a row mid-job, then the staged result still equals the source', async () => {

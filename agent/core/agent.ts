@@ -11,6 +11,7 @@ import { redactText } from '../../shared/log/redact.ts';
 import type { AgentMsg, ServerMsg } from '../../shared/protocol/messages.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { loadAgentConfig, type AgentConfig, type AgentConfigInput } from './config.ts';
+import { DiskSpaceGuard, isDiskFull } from './disk-space.ts';
 import { runJobExtraction } from './job-runner.ts';
 import { AgentLink } from './link.ts';
 import { fileSink, LogBuffer } from './log-buffer.ts';
@@ -48,6 +49,8 @@ interface ActiveJob {
   paused: boolean;
   resume: (() => void) | null;
   done: Promise<void>;
+  /** Why extraction waits for disk space ("disk full on the agent: …"), or null. Memory only: the disk is full. */
+  diskWait: string | null;
 }
 
 export class Agent {
@@ -59,6 +62,10 @@ export class Agent {
   readonly secrets: SecretStore;
   readonly sourceFactory: SourceFactory;
   readonly spool: SpoolGate;
+  readonly disk: DiskSpaceGuard;
+  /** Acknowledgements whose spool delete failed on a full disk; retried until they stick. */
+  private readonly pendingAcks: { jobId: string; entity: string; seq: number }[] = [];
+  private ackRetry: NodeJS.Timeout | null = null;
   private link: AgentLink | null = null;
   private credits = 0;
   private sentUpTo = 0;
@@ -78,6 +85,7 @@ export class Agent {
     this.secrets = opts.secrets;
     this.sourceFactory = opts.sourceFactory ?? defaultSourceFactory;
     this.spool = new SpoolGate(this.state.spoolBytes(), this.config.spoolMaxBytes);
+    this.disk = new DiskSpaceGuard(opts.dataDir, this.config.diskReserveBytes);
   }
 
   get connected(): boolean {
@@ -128,6 +136,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    if (this.ackRetry) clearInterval(this.ackRetry);
     for (const j of this.active.values()) {
       j.abort.abort(new Error('agent stopping'));
       j.resume?.();
@@ -146,7 +155,14 @@ export class Agent {
     this.link = new AgentLink(url, this.config, {
       authenticate: (nonce) => this.authenticate(nonce),
       onWelcome: (m) => this.onWelcome(url, m),
-      onMessage: (m) => this.onMessage(m),
+      onMessage: (m) => {
+        // A full disk must not take the agent down: whatever failed is logged, and acks are retried.
+        try {
+          this.onMessage(m);
+        } catch (err) {
+          this.logger.error('could not handle a control plane message', { t: m.t, err });
+        }
+      },
       onRefused: (m) => {
         this.logger.error('control plane refused the agent', { code: m.code, reason: m.message });
         if (this.enrolling) {
@@ -191,8 +207,8 @@ export class Agent {
   private onMessage(m: ServerMsg): void {
     switch (m.t) {
       case 'ack': {
-        this.spool.release(this.state.ackBatch(m.jobId, m.entity, m.seq));
         this.credits += m.credit;
+        this.applyAck({ jobId: m.jobId, entity: m.entity, seq: m.seq });
         this.maybeComplete(m.jobId);
         this.pump();
         return;
@@ -225,6 +241,29 @@ export class Agent {
     }
   }
 
+  /** Drop an acknowledged batch from the spool; on a full disk keep the ack and try again each second. */
+  private applyAck(a: { jobId: string; entity: string; seq: number }): boolean {
+    try {
+      this.spool.release(this.state.ackBatch(a.jobId, a.entity, a.seq));
+      return true;
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.pendingAcks.push(a);
+      this.ackRetry ??= setInterval(() => {
+        while (this.pendingAcks.length && this.applyAck(this.pendingAcks[0]!)) {
+          const done = this.pendingAcks.shift()!;
+          this.maybeComplete(done.jobId);
+        }
+        if (!this.pendingAcks.length && this.ackRetry) {
+          clearInterval(this.ackRetry);
+          this.ackRetry = null;
+        }
+      }, 1000);
+      this.ackRetry.unref();
+      return false;
+    }
+  }
+
   /** Send spooled batches while there is credit. */
   pump(): void {
     const link = this.link;
@@ -248,7 +287,16 @@ export class Agent {
 
   private reportJob(jobId: string): void {
     const job = this.state.job(jobId);
-    if (job) this.link?.send({ t: 'job_status', jobId, state: job.state, extracted: job.extracted, ...(job.error ? { error: job.error } : {}) });
+    if (!job) return;
+    // Waiting for disk space shows as paused, with the reason, until the space returns.
+    const diskWait = job.state === 'running' ? this.active.get(jobId)?.diskWait : null;
+    const error = diskWait ?? job.error;
+    this.link?.send({ t: 'job_status', jobId, state: diskWait ? 'paused' : job.state, extracted: job.extracted, ...(error ? { error } : {}) });
+  }
+
+  /** Why each job waits for disk space (for `status`). */
+  diskWaits(): Record<string, string> {
+    return Object.fromEntries([...this.active].filter(([, a]) => a.diskWait).map(([id, a]) => [id, a.diskWait!]));
   }
 
   private readonly lastReport = new Map<string, number>();
@@ -315,7 +363,18 @@ export class Agent {
     this.setJobState(jobId, 'paused');
   }
 
-  resumeJob(jobId: string): void {
+  /** Resume a paused job, or a failed one from its last spooled checkpoint (its batches so far stay acknowledged). */
+  async resumeJob(jobId: string): Promise<void> {
+    const job = this.state.job(jobId);
+    if (job?.state === 'failed' && !this.active.has(jobId)) {
+      this.logger.info('resuming a failed job from its checkpoint', { jobId, error: job.error });
+      this.setJobState(jobId, 'running');
+      this.openJobRemote(jobId);
+      this.sentUpTo = 0; // batches a nack left in the spool go again
+      await this.launch(jobId, false);
+      this.pump();
+      return;
+    }
     const a = this.requireActive(jobId);
     a.paused = false;
     a.resume?.();
@@ -372,7 +431,7 @@ export class Agent {
       return;
     }
     const key = await this.jobKey(jobId);
-    const a: ActiveJob = { abort: new AbortController(), paused, resume: null, done: Promise.resolve() };
+    const a: ActiveJob = { abort: new AbortController(), paused, resume: null, done: Promise.resolve(), diskWait: null };
     this.active.set(jobId, a);
     const ctl = {
       signal: a.abort.signal,
@@ -384,7 +443,20 @@ export class Agent {
     a.done = (async () => {
       const source = await openConnection(this.state, this.secrets, this.sourceFactory, job.connection);
       try {
-        await runJobExtraction({ state: this.state, spool: this.spool, logger: this.logger, onSpooled: () => { this.pump(); this.reportSoon(jobId); } }, jobId, source, key, ctl);
+        await runJobExtraction({
+          state: this.state, spool: this.spool, disk: this.disk, logger: this.logger,
+          onSpooled: () => { this.pump(); this.reportSoon(jobId); },
+          onDiskWait: (w) => {
+            a.diskWait = w.reason;
+            this.logger.warn('extraction paused: disk full', { jobId, reason: w.reason, freeBytes: w.freeBytes, needsBytes: w.needsBytes, dataDir: this.dataDir });
+            this.reportJob(jobId);
+          },
+          onDiskRoom: () => {
+            a.diskWait = null;
+            this.logger.info('disk space is back; extraction resumes', { jobId });
+            this.reportJob(jobId);
+          },
+        }, jobId, source, key, ctl);
         this.maybeComplete(jobId);
       } finally {
         await source.close();
@@ -394,7 +466,11 @@ export class Agent {
         if (a.abort.signal.aborted) return;
         const msg = err instanceof Error ? err.message : String(err);
         this.logger.error('job failed', { jobId, err });
-        this.setJobState(jobId, 'failed', redactText(msg));
+        try {
+          this.setJobState(jobId, 'failed', redactText(msg));
+        } catch (e) {
+          this.logger.error('could not record the job as failed', { jobId, err: e });
+        }
       })
       .finally(() => this.active.delete(jobId));
   }

@@ -22,6 +22,8 @@ export const AgentConfigSchema = z.object({
   /** Bound of the on-disk spool of unacknowledged batches; reading waits while it is full. */
   spoolMaxBytes: z.number().int().positive().default(64 * 1024 * 1024),
   batchSize: z.number().int().positive().max(50_000).default(1000),
+  /** Free space kept on the data folder's disk beyond each batch; below it extraction waits ("disk full on the agent"). */
+  diskReserveBytes: z.number().int().nonnegative().default(4 * 1024 * 1024),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

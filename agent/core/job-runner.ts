@@ -7,6 +7,7 @@ import type { SourceConnector } from '../../shared/connector.ts';
 import { sealBatch } from '../../shared/crypto/index.ts';
 import type { Logger } from '../../shared/log/logger.ts';
 import type { Checkpoint, RecordBatch } from '../../shared/record-batch.ts';
+import { isDiskFull, type DiskSpaceGuard, type DiskWait } from './disk-space.ts';
 import type { SpoolGate } from './spool-gate.ts';
 import type { AgentState } from './state.ts';
 
@@ -21,8 +22,32 @@ export interface JobRunnerDeps {
   state: AgentState;
   spool: SpoolGate;
   logger: Logger;
+  disk: DiskSpaceGuard;
   /** Called after each spooled batch (wakes the sender). */
   onSpooled(): void;
+  /** Extraction waits for disk space (`w.reason` says how much is free and needed), then goes on (`onDiskRoom`). */
+  onDiskWait(w: DiskWait): void;
+  onDiskRoom(): void;
+}
+
+/**
+ * Run a write to the agent's database; when the disk is full, wait for room and run it again.
+ * Nothing is lost: the batch and its checkpoint are one transaction, rolled back on SQLITE_FULL.
+ */
+async function whenRoom(deps: JobRunnerDeps, bytes: number, signal: AbortSignal, write: () => void): Promise<void> {
+  const hooks = { signal, onWait: deps.onDiskWait, onRoom: deps.onDiskRoom };
+  await deps.disk.waitForRoom(bytes, hooks);
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      write();
+      return;
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      deps.logger.warn('agent database write failed for want of disk space; waiting', { code: (err as { code?: string }).code });
+      await deps.disk.waitForRoom(bytes, { ...hooks, afterFull: true });
+    }
+  }
 }
 
 export async function runJobExtraction(deps: JobRunnerDeps, jobId: string, source: SourceConnector, key: Buffer, ctl: JobControl): Promise<void> {
@@ -37,7 +62,7 @@ export async function runJobExtraction(deps: JobRunnerDeps, jobId: string, sourc
       const sealed = sealBatch(batch, key, jobId);
       await spool.waitForSpace(ctl.signal);
       ctl.signal.throwIfAborted();
-      state.spoolBatch({ jobId, entity: row.entity, seq, final, records: records.length, sealed, checkpoint: cp });
+      await whenRoom(deps, sealed.length, ctl.signal, () => state.spoolBatch({ jobId, entity: row.entity, seq, final, records: records.length, sealed, checkpoint: cp }));
       spool.add(sealed.length);
       seq += 1;
       deps.onSpooled();
@@ -57,5 +82,5 @@ export async function runJobExtraction(deps: JobRunnerDeps, jobId: string, sourc
     }
     if (!sawFinal) await spoolOne([], checkpoint, true);
   }
-  state.markReadDone(jobId);
+  await whenRoom(deps, 0, ctl.signal, () => state.markReadDone(jobId));
 }

@@ -18,10 +18,22 @@ export class LogBuffer {
   }
 }
 
-/** Append JSON lines to <dataDir>/logs/agent.log. */
+/**
+ * Append JSON lines to <dataDir>/logs/agent.log. A line that cannot be written (a full disk) is
+ * dropped, not thrown: the agent goes on, and the next line that can be written says how many were lost.
+ */
 export function fileSink(dataDir: string): LogSink {
   const dir = path.join(dataDir, 'logs');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, 'agent.log');
-  return (entry) => appendFileSync(file, JSON.stringify(entry) + '\n');
+  let dropped = 0;
+  return (entry) => {
+    try {
+      const note = dropped ? JSON.stringify({ ts: entry.ts, level: 'warn', msg: 'log lines dropped: the disk was full', dropped }) + '\n' : '';
+      appendFileSync(file, note + JSON.stringify(entry) + '\n');
+      dropped = 0;
+    } catch {
+      dropped += 1;
+    }
+  };
 }

@@ -36,6 +36,7 @@ async function dispatch(agent: Agent, method: RpcMethod, params: Record<string, 
         agentId: id?.agentId ?? null,
         connected: agent.connected,
         spool: { bytes: agent.spool.used, limit: agent.spool.limit },
+        disk: { freeBytes: agent.disk.freeBytes(), reserveBytes: agent.disk.reserveBytes, waiting: agent.disk.wait?.reason ?? null, jobs: agent.diskWaits() },
         memoryMb: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) },
         jobs: jobProgress(agent.state),
       };
@@ -64,7 +65,7 @@ async function dispatch(agent: Agent, method: RpcMethod, params: Record<string, 
       agent.pauseJob(Job.parse(params).jobId);
       return { ok: true };
     case 'resume_job':
-      agent.resumeJob(Job.parse(params).jobId);
+      await agent.resumeJob(Job.parse(params).jobId);
       return { ok: true };
     case 'cancel_job':
       await agent.cancelJob(Job.parse(params).jobId);

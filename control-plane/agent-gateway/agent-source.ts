@@ -17,6 +17,7 @@ import type { RecordBatch } from '../../shared/record-batch.ts';
 import { AgentCommandQueue, describeAgent, isOnline } from './command-queue.ts';
 import { StagedJobNotFoundError } from './errors.ts';
 import { openStagedSource } from './staged-source.ts';
+import { GatewayStore } from './store.ts';
 
 export interface AgentSourceOptions {
   pool: pg.Pool;
@@ -92,6 +93,7 @@ class AgentSource implements SourceConnector {
     let jobId = typeof cp.jobId === 'string' ? cp.jobId : null;
     const after = typeof cp.seq === 'number' ? cp.seq : undefined;
     if (jobId && !(await this.queue.store.jobExists(jobId))) jobId = null;
+    if (jobId) await this.resumeIfFailed(jobId, entity, options.signal);
     if (!jobId) jobId = await this.startJob(entity, options.signal);
     const staged = await this.openStaged(jobId, options.signal);
     const watchdog = this.watch(options.signal);
@@ -121,6 +123,22 @@ class AgentSource implements SourceConnector {
     this.started.add(jobId);
     this.log.info('agent job started', { entity, jobId });
     return jobId;
+  }
+
+  /**
+   * A resumed run whose agent job failed (a source error, a full disk before it was handled) asks
+   * the agent to resume that job from its own checkpoint, so nothing staged is read twice or lost.
+   */
+  private async resumeIfFailed(jobId: string, entity: string, signal?: AbortSignal): Promise<void> {
+    const jobs = new GatewayStore(this.o.pool, this.o.controlSchema);
+    const job = await jobs.getJob(jobId);
+    if (job?.state !== 'failed') return;
+    this.log.info('resuming the failed agent job from its checkpoint', { entity, jobId, error: job.error });
+    await this.queue.request(this.o.tenantId, this.o.agentId, 'resume_job', { jobId }, {
+      timeoutMs: 60_000, waitWhileOffline: true, signal, onWaiting: (msg) => this.log.warn(msg, { entity }),
+    });
+    // The agent's job_status (running) follows its answer; until it lands the row still says failed.
+    await jobs.setJobState(jobId, job.agent_id, 'running', Number(job.extracted), null);
   }
 
   /** The job's row arrives with the agent's job_open, just before start_job's answer. */

@@ -15,6 +15,7 @@ export const AGENT_COMMANDS = {
   preview: 'preview',
   start_job: 'start_job',
   cancel_job: 'cancel_job',
+  resume_job: 'resume_job',
   status: 'status',
 } as const;
 export type AgentCommandType = keyof typeof AGENT_COMMANDS;

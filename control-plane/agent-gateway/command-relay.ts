@@ -29,7 +29,7 @@ export interface CommandRelayOptions {
   logger?: Logger;
 }
 
-const RPC_TIMEOUT_MS: Partial<Record<AgentCommandType, number>> = { discover: 120_000, preview: 60_000, start_job: 60_000, cancel_job: 60_000 };
+const RPC_TIMEOUT_MS: Partial<Record<AgentCommandType, number>> = { discover: 120_000, preview: 60_000, start_job: 60_000, cancel_job: 60_000, resume_job: 60_000 };
 
 export interface CommandRelay {
   stop(): Promise<void>;

@@ -221,7 +221,7 @@ describe('audit trail', () => {
 
 describe('browser sessions', () => {
   it('given a login, then the session cookie is HttpOnly and SameSite=Strict, and a write needs the CSRF token', async () => {
-    const login = await f.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'engineer@alpha.test', password: 'correct horse battery' } });
+    const login = await f.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: a.slug, email: 'engineer@alpha.test', password: 'correct horse battery' } });
     expect(login.statusCode).toBe(200);
     const session = login.cookies.find((c) => c.name === 'nexus_session')!;
     expect(session.httpOnly).toBe(true);
@@ -241,7 +241,7 @@ describe('browser sessions', () => {
   it('given repeated failed logins from one address, then the login route answers 429', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await f.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.9.8.7', payload: { email: 'viewer@alpha.test', password: 'wrong password' } });
+      const r = await f.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.9.8.7', payload: { tenant: a.slug, email: 'viewer@alpha.test', password: 'wrong password' } });
       codes.push(r.statusCode);
     }
     expect(codes.slice(0, 3)).toEqual([401, 401, 401]);

@@ -11,7 +11,8 @@ describe('first-run bootstrap', () => {
     const db = { pool: f.schema.pool, schema: f.schema.schema };
     const boot = await bootstrapAdmin(db, 'Admin@Example.test');
     expect(boot).not.toBeNull();
-    const login = await f.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'admin@example.test', password: boot!.password } });
+    expect(boot!.tenantSlug).toBe('default-tenant');
+    const login = await f.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { tenant: boot!.tenantSlug, email: 'admin@example.test', password: boot!.password } });
     expect(login.json()).toMatchObject({ role: 'admin', tenantId: boot!.tenantId });
     const me = await f.server.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(boot!.apiKey) });
     expect(me.json()).toMatchObject({ role: 'admin', via: 'api-key' });

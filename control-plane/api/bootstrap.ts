@@ -1,10 +1,11 @@
 /** First-run setup: a tenant with an admin user and an admin API key, printed once. */
 import { randomBytes } from 'node:crypto';
 import { withSystem, type Db } from './db.ts';
-import { createApiKey, createTenant, createUser } from './auth/store.ts';
+import { createApiKey, createTenant, createUser, tenantSlug } from './auth/store.ts';
 import { insertFranchise, insertTenant } from '../engine/sql/preflight.ts';
 
-export interface Bootstrapped { tenantId: string; email: string; password: string; apiKey: string }
+/** `tenantSlug` is what the admin types as the tenant at the console's login. */
+export interface Bootstrapped { tenantId: string; tenantSlug: string; email: string; password: string; apiKey: string }
 
 /**
  * Create the first tenant and admin when no user exists yet; otherwise do nothing and return null.
@@ -22,5 +23,5 @@ export async function bootstrapAdmin(db: Db, email: string, tenantName = 'Defaul
   const password = randomBytes(12).toString('base64url');
   await createUser(db, { tenantId, email, password, role: 'admin', displayName: 'Administrator' });
   const { key } = await createApiKey(db, { tenantId, name: 'bootstrap admin key', role: 'admin', createdBy: 'bootstrap' });
-  return { tenantId, email, password, apiKey: key };
+  return { tenantId, tenantSlug: await tenantSlug(db, tenantId), email, password, apiKey: key };
 }

@@ -97,7 +97,7 @@ export const ReportQuery = z.object({ format: z.enum(['json', 'pdf']).default('j
 export const PreviewBody = z.object({ entity: z.string().min(1).max(128), limit: z.int().min(1).max(50).default(5), mappingYaml: z.string().max(512_000).optional() });
 
 export const Role = z.enum(ROLES);
-export const LoginBody = z.object({ email: z.email().max(320), password: z.string().min(1).max(1024) });
+export const LoginBody = z.object({ tenant: z.string().trim().min(1).max(63), email: z.email().max(320), password: z.string().min(1).max(1024) });
 export const Me = z.object({ tenantId: z.string(), role: z.string(), actor: z.string(), via: z.string() });
 export const CreateApiKey = z.object({ name: z.string().trim().min(1).max(100), role: Role });
 export const CreateUser = z.object({ email: z.email().max(320), password: z.string().min(12).max(1024), role: Role, displayName: z.string().max(200).optional() });

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { migrate } from '../db/migrate.ts';
 import { createTestSchema, type TestSchema } from '../../test/support/pg.ts';
 import { silentLogger } from '../../shared/log/logger.ts';
-import { createApiKey, createTenant, createUser } from './auth/store.ts';
+import { createApiKey, createTenant, createUser, tenantSlug } from './auth/store.ts';
 import { ROLES, type Role } from './auth/roles.ts';
 import { LocalKeyProvider } from './credentials/key-provider.ts';
 import { buildServer, type ControlPlaneServer, type ServerOptions } from './server.ts';
@@ -32,7 +32,7 @@ export async function startApi(overrides: Partial<ServerOptions> | ((s: TestSche
   };
 }
 
-export interface TestTenant { id: string; keys: Record<Role, string> }
+export interface TestTenant { id: string; slug: string; keys: Record<Role, string> }
 
 /** A tenant with one API key per role (and, when `password` is given, one user per role). */
 export async function seedTenant(f: ApiFixture, name: string, password?: string): Promise<TestTenant> {
@@ -43,7 +43,7 @@ export async function seedTenant(f: ApiFixture, name: string, password?: string)
     keys[role] = (await createApiKey(db, { tenantId: id, name: `${role} key`, role })).key;
     if (password) await createUser(db, { tenantId: id, email: `${role}@${name}.test`, password, role });
   }
-  return { id, keys };
+  return { id, slug: await tenantSlug(db, id), keys };
 }
 
 /** A Logic Nexus target schema beside the control schema, with the tenant and a franchise seeded. */

@@ -18,6 +18,7 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { signIn } from './testing/login.ts';
 import { sampleFixture, type SampleFixture } from '../../connectors/sql/sample/fixtures.ts';
 import { uuidv5 } from '../../shared/ids.ts';
 import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../test/support/pg.ts';
@@ -145,10 +146,7 @@ async function login(email: string): Promise<void> {
   await page.context().clearCookies();
   await page.goto(`${base}/#/migrations`);
   await page.reload();
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('whoami').waitFor();
+  await signIn(page, base, { tenant: 'acme-logistics', email, password: PASSWORD });
 }
 
 async function logout(): Promise<void> {

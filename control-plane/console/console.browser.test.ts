@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { signIn } from './testing/login.ts';
 import { loadEmulator } from '../../connectors/registry.ts';
 import type { EmulatorHandle } from '../../connectors/sdk/emulator-types.ts';
 import { silentLogger } from '../../shared/log/logger.ts';
@@ -66,13 +67,7 @@ afterAll(async () => {
   await schema?.drop();
 });
 
-async function login(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/#/migrations`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('whoami').waitFor();
-}
+const login = (page: Page, email: string): Promise<void> => signIn(page, base, { tenant: 'acme-logistics', email, password: PASSWORD });
 
 async function logout(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();

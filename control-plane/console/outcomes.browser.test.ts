@@ -14,6 +14,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { signIn } from './testing/login.ts';
 import { silentLogger } from '../../shared/log/logger.ts';
 import { createTestSchema, uniqueName, type TestSchema } from '../../test/support/pg.ts';
 import { migrate } from '../db/migrate.ts';
@@ -87,13 +88,7 @@ async function runCsv(name: string, rows: string[]): Promise<string> {
   return id;
 }
 
-async function login(page: Page): Promise<void> {
-  await page.goto(`${base}/#/migrations`);
-  await page.getByTestId('login-email').fill('engineer@outcome.test');
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('whoami').waitFor();
-}
+const login = (page: Page): Promise<void> => signIn(page, base, { tenant: 'outcome-co', email: 'engineer@outcome.test', password: PASSWORD });
 
 const rgb = async (page: Page, testId: string): Promise<string> => page.getByTestId(testId).first().evaluate((el) => getComputedStyle(el).color);
 

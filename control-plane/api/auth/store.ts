@@ -11,9 +11,37 @@ import { hashPassword, randomToken, sha256, verifyPassword } from './secrets.ts'
 export const API_KEY_PREFIX = 'nxk_';
 const SESSION_TTL_HOURS = 12;
 
-export async function createTenant(db: Db, name: string, id: string = randomUUID()): Promise<string> {
-  await withSystem(db, (c) => c.query('INSERT INTO api_tenants (id, name) VALUES ($1, $2)', [id, name]));
+/** The slug a tenant's name suggests: lower-case letters, digits and dashes, at most 54 characters. */
+export function slugOf(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 54) || 'tenant';
+}
+
+/**
+ * Create a tenant. Its slug (what people type at login) is `slug`, or one made from the name; a
+ * name whose slug is taken gets a suffix of the id. Returns the id (`tenantSlug` reads the slug).
+ */
+export async function createTenant(db: Db, name: string, id: string = randomUUID(), slug?: string): Promise<string> {
+  await withSystem(db, async (c) => {
+    const wanted = slug ?? slugOf(name);
+    const r = await c.query('INSERT INTO api_tenants (id, name, slug) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING', [id, name, wanted]);
+    if (r.rowCount) return;
+    if (slug) throw new TenantSlugTakenError(slug);
+    await c.query('INSERT INTO api_tenants (id, name, slug) VALUES ($1, $2, $3)', [id, name, `${wanted}-${id.slice(0, 8)}`]);
+  });
   return id;
+}
+
+export async function tenantSlug(db: Db, tenantId: string): Promise<string> {
+  const { rows } = await withSystem(db, (c) => c.query<{ slug: string }>('SELECT slug FROM api_tenants WHERE id = $1', [tenantId]));
+  if (!rows[0]) throw new Error(`no tenant ${tenantId}`);
+  return rows[0].slug;
+}
+
+export class TenantSlugTakenError extends Error {
+  override readonly name = 'TenantSlugTakenError';
+  constructor(slug: string) {
+    super(`the tenant slug "${slug}" is taken`);
+  }
 }
 
 export interface NewUser { tenantId: string; email: string; password: string; role: Role; displayName?: string }
@@ -64,15 +92,21 @@ export async function resolveApiKey(db: Db, key: string): Promise<Principal | nu
 
 export interface LoginResult { sessionToken: string; csrfToken: string; principal: Principal }
 
-export async function login(db: Db, email: string, password: string, sourceIp: string): Promise<LoginResult | null> {
+/**
+ * Log in to the tenant named by its slug. An unknown tenant, an unknown email and a wrong password
+ * all return null after the same work: one query and one scrypt verification (against a dummy hash
+ * of the same cost when there is no user), so neither the answer nor its timing says which it was.
+ */
+export async function login(db: Db, tenant: string, email: string, password: string, sourceIp: string): Promise<LoginResult | null> {
   const user = await withSystem(db, async (c) => {
     const { rows } = await c.query<{ id: string; tenant_id: string; role: Role; email: string; password_hash: string }>(
-      'SELECT id, tenant_id, role, email, password_hash FROM api_users WHERE email = lower($1) AND disabled_at IS NULL',
-      [email],
+      `SELECT u.id, u.tenant_id, u.role, u.email, u.password_hash
+         FROM api_users u JOIN api_tenants t ON t.id = u.tenant_id
+        WHERE t.slug = lower($1) AND u.email = lower($2) AND u.disabled_at IS NULL`,
+      [tenant, email],
     );
     return rows[0];
   });
-  // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok) return null;
   const sessionToken = randomToken('nxs_');
@@ -91,7 +125,8 @@ export async function login(db: Db, email: string, password: string, sourceIp: s
   };
 }
 
-const DUMMY_HASH = 'scrypt$16384$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+/** Same scrypt cost, salt and key length as `hashPassword`'s; no password verifies against it. */
+export const DUMMY_HASH = 'scrypt$16384$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 export async function resolveSession(db: Db, token: string): Promise<Principal | null> {
   if (!token.startsWith('nxs_') || token.length > 200) return null;

@@ -22,9 +22,10 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext, opts: AuthRout
     config: { permission: 'public', rateLimit: { max: opts.loginRateLimit, timeWindow: 60_000 } },
     schema: { tags: ['auth'], body: LoginBody, response: { 200: Me.extend({ csrfToken: z.string() }) } },
   }, async (req, reply) => {
-    const { email, password } = req.body as z.output<typeof LoginBody>;
-    const r = await login(ctx.db, email, password, req.ip);
-    if (!r) throw new ApiError(401, 'invalid_credentials', 'invalid email or password');
+    const { tenant, email, password } = req.body as z.output<typeof LoginBody>;
+    const r = await login(ctx.db, tenant, email, password, req.ip);
+    // One answer for an unknown tenant, an unknown email and a wrong password.
+    if (!r) throw new ApiError(401, 'invalid_credentials', 'invalid tenant, email or password');
     await withTenant(ctx.db, r.principal.tenantId, (c) => audit(c, r.principal, req.ip, { action: 'auth.login' }));
     reply.setCookie(SESSION_COOKIE, r.sessionToken, { ...cookieBase, httpOnly: true, maxAge: 12 * 3600 });
     reply.setCookie(CSRF_COOKIE, r.csrfToken, { ...cookieBase, httpOnly: false, maxAge: 12 * 3600 });
@@ -95,7 +96,7 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext, opts: AuthRout
     try {
       id = await createUser(ctx.db, { tenantId: p.tenantId, ...body });
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new ApiError(409, 'conflict', 'a user with this email exists');
+      if ((err as { code?: string }).code === '23505') throw new ApiError(409, 'conflict', 'a user with this email exists in this tenant');
       throw err;
     }
     await withTenant(ctx.db, p.tenantId, (c) => audit(c, p, req.ip, { action: 'user.create', target: id, details: { email: body.email, role: body.role } }));

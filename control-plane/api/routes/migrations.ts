@@ -159,7 +159,8 @@ export function migrationRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { path: 'dry-run', permission: 'migration.run', from: ['draft', 'awaiting_approval', 'approved', 'failed', 'cancelled', 'rolled_back'], to: 'dry_run', launch: 'dry-run' },
     { path: 'approve', permission: 'migration.approve', from: ['awaiting_approval'], to: 'approved', approves: true },
     { path: 'start', permission: 'migration.run', from: ['approved'], to: 'running', launch: 'run' },
-    { path: 'resume', permission: 'migration.run', from: ['paused'], to: 'running', launch: 'run' },
+    // A failed run resumes from its checkpoints (an agent job that failed resumes from the agent's).
+    { path: 'resume', permission: 'migration.run', from: ['paused', 'failed'], to: 'running', launch: 'run' },
     { path: 'pause', permission: 'migration.run', from: ['running'], to: 'running', stop: 'paused' },
     { path: 'cancel', permission: 'migration.run', from: ['running', 'dry_run', 'paused', 'draft', 'awaiting_approval', 'approved'], to: 'cancelled', stop: 'cancelled' },
   ];

@@ -16,7 +16,13 @@ function useHash(): string {
   return hash;
 }
 
+/** The tenant a login link names (`/?tenant=acme`), remembered from the last sign-in otherwise. */
+function initialTenant(): string {
+  return new URLSearchParams(location.search).get('tenant') ?? localStorage.getItem('nexus.tenant') ?? '';
+}
+
 function Login({ onLogin }: { onLogin: (m: Me) => void }) {
+  const [tenant, setTenant] = useState(initialTenant);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
@@ -24,9 +30,13 @@ function Login({ onLogin }: { onLogin: (m: Me) => void }) {
     <form className="card login" onSubmit={(e) => {
       e.preventDefault();
       setError('');
-      api<Me>('POST', '/auth/login', { email, password }).then(onLogin, (err: Error) => setError(err.message));
+      api<Me>('POST', '/auth/login', { tenant, email, password }).then((m) => {
+        localStorage.setItem('nexus.tenant', tenant);
+        onLogin(m);
+      }, (err: Error) => setError(err.message));
     }}>
       <h1>nexus-migrate</h1>
+      <label>Tenant <input data-testid="login-tenant" autoComplete="organization" value={tenant} onChange={(e) => setTenant(e.target.value)} /></label>
       <label>Email <input data-testid="login-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} /></label>
       <label>Password <input data-testid="login-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
       <button data-testid="login-submit" type="submit">Sign in</button>
