@@ -14,6 +14,7 @@ import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../../test
 import { spawnCli } from '../../test/support/cli-spawn.ts';
 import { migrate } from '../db/migrate.ts';
 import { DEMO_DIR, DEMO_MAPPING, seedDemoTenant } from '../../resources/demo/seed.ts';
+import { bearer, seedTenant, startApi, type ApiFixture } from '../api/test-support.ts';
 
 const RAW = /\bat .*:\d+:\d+|\bE(CONNREFUSED|NOENT|ACCES|ISDIR|NOTDIR|NOTFOUND)\b|getaddrinfo|TypeError|ReferenceError|SyntaxError|\b(22P02|28P01|28000|3D000|42P01|42703)\b|ER_[A-Z_]+|Access denied for user|copyData|ZodError|undefined|\[object Object\]/;
 const MARIADB = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test';
@@ -134,4 +135,29 @@ describe('wrong inputs through the real CLI', () => {
     expect(said, k.input).not.toContain(WRONG_PASSWORD);
     expect(r.code, `${k.input}: ${said}`).toBe(k.code);
   }, 70_000);
+});
+
+describe('wrong inputs through the real API', () => {
+  let f: ApiFixture;
+  let key: string;
+  beforeAll(async () => {
+    f = await startApi();
+    key = (await seedTenant(f, 'wrong-input')).keys.admin;
+  }, 60_000);
+  afterAll(async () => f?.close());
+
+  const unknownMigration = '0b6a3f3e-5a8e-4a61-9d1e-3c0ffee00002';
+  const api: { input: string; method: 'GET' | 'POST'; url: string; payload?: unknown; raw?: string; status: number; says: RegExp }[] = [
+    { input: 'a migration id that is no UUID', method: 'GET', url: '/api/v1/migrations/last-night', status: 400, says: /params\.id/ },
+    { input: 'an unknown migration id', method: 'GET', url: `/api/v1/migrations/${unknownMigration}`, status: 404, says: /not found|does not exist/i },
+    { input: 'an unknown source system', method: 'POST', url: '/api/v1/migrations', payload: { name: 'x', sourceSystem: 'sfdc', mappingTemplateId: 'builtin:salesforce', credentials: {}, config: {} }, status: 400, says: /sfdc|sourceSystem/ },
+    { input: 'a migration without a name', method: 'POST', url: '/api/v1/migrations', payload: { sourceSystem: 'hubspot', mappingTemplateId: 'builtin:hubspot', credentials: {}, config: {} }, status: 400, says: /"body\.name":"required \(expected string\)"/ },
+    { input: 'a body that is not JSON', method: 'POST', url: '/api/v1/migrations', raw: '{"name": "x",,}', status: 400, says: /JSON/ },
+  ];
+  it.each(api)('given $input, then $status names the problem without raw driver text', async ({ method, url, payload, raw, status, says }) => {
+    const res = await f.server.app.inject({ method, url, headers: { ...bearer(key), ...(raw ? { 'content-type': 'application/json' } : {}) }, ...(raw ? { payload: raw } : payload ? { payload: payload as object } : {}) });
+    expect(res.statusCode, res.body).toBe(status);
+    expect(res.body).toMatch(says);
+    expect(res.body).not.toMatch(RAW);
+  });
 });
