@@ -3,12 +3,12 @@
  * raw driver text (ENOENT, ECONNREFUSED, `invalid input syntax for type uuid`). The raw cause
  * stays available: main prints it too with --verbose.
  */
+import { connectFailureText } from '../../shared/errors/connect-failure.ts';
+
 interface RawError {
   code?: string; path?: string; syscall?: string; address?: string; port?: number; hostname?: string;
   message?: string; errors?: unknown[]; user?: string;
 }
-
-import { connectFailureText } from '../../shared/errors/connect-failure.ts';
 
 const UUID_EXAMPLE = '123e4567-e89b-12d3-a456-426614174000';
 
