@@ -6,7 +6,7 @@
 import { registerSecret } from '../../shared/log/redact.ts';
 import { vendorFetch } from '../../shared/net/outbound.ts';
 import type { AuthDefinition } from './definition.ts';
-import { TokenRefreshError } from './errors.ts';
+import { ConnectorConfigError, TokenRefreshError } from './errors.ts';
 import { interpolate } from './json-path.ts';
 import { realClock, type Clock } from './clock.ts';
 
@@ -40,7 +40,8 @@ export interface Authenticator {
 
 function required(creds: Record<string, string>, field: string, vendor: string): string {
   const v = creds[field];
-  if (!v) throw new TokenRefreshError({ vendor, detail: `credential field "${field}" is missing` });
+  // Nothing to re-authorize yet: the credentials given lack a field (CLI: --credentials-file).
+  if (!v) throw new ConnectorConfigError({ vendor }, `the credentials lack the field "${field}": add it to the credentials (the JSON file --credentials-file names, or the connection's credential form)`);
   return v;
 }
 

@@ -25,7 +25,8 @@ export function fieldErrors(err: z.ZodError, where: string): Record<string, stri
   const out: Record<string, string> = {};
   for (const issue of err.issues) {
     const key = [where, ...issue.path.map(String)].join('.');
-    out[key] ??= issue.message;
+    // zod says "Invalid input: expected string, received undefined" for a field that is absent.
+    out[key] ??= /received undefined$/.test(issue.message) ? `required (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})` : issue.message;
   }
   return out;
 }

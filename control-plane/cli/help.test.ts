@@ -3,14 +3,15 @@
  * points at a listener that records every connection, and none arrives; no file is written to the
  * data folder; nothing keeps running. Unknown commands say what is unknown, with a "did you mean".
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from './commands/index.ts';
 import { REPO_ROOT } from '../../agent/core/testing/processes.ts';
+import { spawnCli } from '../../test/support/cli-spawn.ts';
 
 interface Ran { code: number | null; stdout: string; stderr: string }
 
@@ -48,31 +49,27 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), ...args], {
+const SPAWN_RECORDER = path.join(REPO_ROOT, 'test/support/spawn-recorder.mjs');
+let spawnLogs = 0;
+
+/** The real bin, with every child process it starts recorded (test/support/spawn-recorder.mjs): `spawned` lists them. */
+async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Ran & { spawned: string[] }> {
+  const log = path.join(tmpdir(), `cli-help-spawns-${process.pid}-${++spawnLogs}.log`);
+  try {
+    const r = await spawnCli(args, {
       cwd: home,
+      execArgv: ['--import', SPAWN_RECORDER],
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NEXUS_DATA_DIR: path.join(home, 'data'), NEXUS_AGENT_DATA_DIR: path.join(home, 'agent'),
         DATABASE_URL: `postgres://nobody@127.0.0.1:${port}/none`, TEST_DATABASE_URL: `postgres://nobody@127.0.0.1:${port}/none`,
+        NEXUS_TEST_SPAWN_LOG: log,
         ...extraEnv,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    // A command that went on to do its work (serve, agent start, demo) would still be running.
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`"${args.join(' ')}" was still running after 30 s: it did more than print help\n${stdout}${stderr}`));
-    }, 30_000);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+    return { ...r, spawned: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [] };
+  } finally {
+    rmSync(log, { force: true });
+  }
 }
 
 const cases = commands.flatMap((c) => [
@@ -81,7 +78,21 @@ const cases = commands.flatMap((c) => [
 ]);
 
 describe('nexus-migrate --help', () => {
-  it.concurrent.each(cases)('given `$name $flag`, then it prints that usage, connects nowhere, writes nothing and exits 0', async ({ name, args }) => {
+  it('given the commands the parser knows, then every one of them is in the table, with --help and -h', () => {
+    // The parser's own registry (commands/index.ts) is what main dispatches on; the top-level help lists the same names.
+    const listed = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/nexus-migrate.mjs'), '--help'], { cwd: home, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home } }).stdout;
+    for (const c of commands) expect(listed).toContain(`  ${c.name} `);
+    expect(new Set(cases.map((c) => `${c.name} ${c.flag}`)).size).toBe(commands.length * 2);
+  });
+
+  it('given a command that does start processes (bench --cli-start), then the recorder sees them: an empty record means none', async () => {
+    const r = await cli(['bench', '--cli-start']);
+    expect(r.code).toBe(0);
+    expect(r.spawned.length).toBeGreaterThanOrEqual(5);
+    expect(r.spawned[0]).toMatch(/ spawnSync \S*node \[".*bin\/nexus-migrate\.mjs","--help"\]/);
+  }, 60_000);
+
+  it.concurrent.each(cases)('given `$name $flag`, then it prints that usage, connects nowhere, starts no process, writes nothing and exits 0', async ({ name, args }) => {
     const before = connections;
     const r = await cli(args);
     expect(r.stderr).toBe('');
@@ -92,6 +103,7 @@ describe('nexus-migrate --help', () => {
     for (const option of Object.keys(cmd.options)) expect(r.stdout).toContain(`--${option}`);
     expect(r.code).toBe(0);
     expect(connections).toBe(before);
+    expect(r.spawned).toEqual([]);
     expect(readdirSync(home).filter((f) => f !== '.cache' && f !== '.npm')).toEqual([]);
   });
 

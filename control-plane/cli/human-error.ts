@@ -3,6 +3,8 @@
  * raw driver text (ENOENT, ECONNREFUSED, `invalid input syntax for type uuid`). The raw cause
  * stays available: main prints it too with --verbose.
  */
+import { connectFailureText } from '../../shared/errors/connect-failure.ts';
+
 interface RawError {
   code?: string; path?: string; syscall?: string; address?: string; port?: number; hostname?: string;
   message?: string; errors?: unknown[]; user?: string;
@@ -18,8 +20,7 @@ function pgMessage(e: RawError): string | null {
       if (m?.[1] === 'uuid') return `"${m[2]}" is not a valid id: ids are UUIDs like ${UUID_EXAMPLE}; check --tenant, --franchise or the run id`;
       return m ? `"${m[2]}" is not a valid ${m[1]} value` : null;
     }
-    case '28P01': return 'the database refused the user name or password: check the credentials in DATABASE_URL';
-    case '28000': return 'the database does not accept this user from this machine: check DATABASE_URL and pg_hba.conf';
+    case '28P01': case '28000': return `${connectFailureText(e, { passwordFrom: 'the password' })}, in DATABASE_URL`;
     case '3D000': return `${msg.replace(/^database "(.*)" does not exist$/, 'the database "$1" does not exist')}: create it, or fix the database name in DATABASE_URL`;
     case '42501': return `the database user lacks a privilege (${msg}): grant it, or use another user in DATABASE_URL`;
     case '53300': return 'the database has no free connections: close other clients or raise max_connections';

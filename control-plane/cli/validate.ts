@@ -32,3 +32,12 @@ export function uuidFlag(flags: Flags, name: string, fallback?: string): string 
   if (v === undefined) throw new UsageError(`--${name} is required`);
   return take(checkUuid(`--${name}`, v));
 }
+
+/** A run id given as <runId> or --run: a UUID, said so before anything connects. */
+export function runIdArgument(flags: Flags, positional: readonly string[]): string {
+  const v = positional[0] ?? flagValue(flags, 'run');
+  if (v === undefined) throw new UsageError('missing <runId> (the run, as `run` and the reports print it)');
+  const c = checkUuid(positional[0] !== undefined ? '<runId>' : '--run', v);
+  if (!c.ok) throw new UsageError(`${c.error}; run ids are printed by \`nexus-migrate run\` and in the report's file names`);
+  return c.value;
+}

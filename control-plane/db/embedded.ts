@@ -57,6 +57,11 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
   const max = opts.maxConnections ?? 8;
   const external = process.env.DATABASE_URL;
   if (external && !opts.dataDir) {
+    // Anything else (mysql://, a bare word) would reach pg as a socket path or a host, and fail with
+    // driver text ("Received unexpected copyData message", "getaddrinfo ENOTFOUND base").
+    if (!/^postgres(ql)?:\/\//i.test(external)) {
+      throw new Error(`DATABASE_URL must be a PostgreSQL URL like postgres://user@host:5432/database (a password after the user name), got one starting "${external.split(/[:/@]/)[0]!.slice(0, 20)}"; unset it to use the embedded PostgreSQL`);
+    }
     const pool = guardPool(new pg.Pool({ connectionString: external, max, application_name: opts.applicationName }), log, 'PostgreSQL (DATABASE_URL)');
     return { pool, url: external, embedded: false, close: () => pool.end() };
   }

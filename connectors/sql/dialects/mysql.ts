@@ -14,6 +14,7 @@ import { SqlAbortedError, SqlConfigError, SqlSourceError } from '../errors.ts';
 import type { NormalType, SqlConnectionConfig } from '../types.ts';
 import { isoFromDbText, normaliseRow } from '../values.ts';
 import { assemble } from './postgres.ts';
+import { connectFailureText } from '../../../shared/errors/connect-failure.ts';
 
 /** DATETIME stays naive; TIMESTAMP (UTC session) gets 'Z'; DECIMAL and BIGINT stay text. */
 const typeCast: TypeCast = (field, next) => {
@@ -149,7 +150,7 @@ export const mysqlDialect: SqlDialect = {
       await run(config.readOnlyIntent === false ? 'START TRANSACTION WITH CONSISTENT SNAPSHOT' : 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     } catch (err) {
       conn.destroy();
-      throw new SqlSourceError(`cannot connect to mysql source: ${(err as Error).message}`, { cause: err });
+      throw new SqlSourceError(`cannot connect to mysql source: ${connectFailureText(err, { user: config.user }) ?? (err as Error).message}`, { cause: err });
     }
     return new MysqlSession(conn, config.queryTimeoutMs ?? 300_000);
   },

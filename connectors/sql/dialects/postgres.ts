@@ -13,6 +13,7 @@ import { SqlAbortedError, SqlConfigError, SqlSourceError } from '../errors.ts';
 import type { ColumnMeta, SqlConnectionConfig, TableMeta } from '../types.ts';
 import { isoFromDbText, normaliseRow, normalTypeOf } from '../values.ts';
 import { registerSecret } from '../../../shared/log/redact.ts';
+import { connectFailureText } from '../../../shared/errors/connect-failure.ts';
 
 const CHUNK = 500;
 /** information_schema data types whose values a SQL_ASCII server stores unverified. */
@@ -183,7 +184,7 @@ export const postgresDialect: SqlDialect = {
       await client.query(`BEGIN ISOLATION LEVEL ${iso}${config.readOnlyIntent === false ? '' : ' READ ONLY'}`);
     } catch (err) {
       await client.end().catch(() => undefined);
-      throw new SqlSourceError(`cannot connect to postgres source: ${(err as Error).message}`, { cause: err });
+      throw new SqlSourceError(`cannot connect to postgres source: ${connectFailureText(err, { user: config.user }) ?? (err as Error).message}`, { cause: err });
     }
     return new PgSession(client);
   },

@@ -1,8 +1,8 @@
 /** run, dry-run, preview, rollback, report: the engine's CLI. Heavy modules load inside run(). */
 import { readFile } from 'node:fs/promises';
 import { defineCommand, JSON_OPTION, UsageError, VERBOSE_OPTION, type Command } from '../command.ts';
-import { identifierFlag, integerFlag, uuidFlag } from '../validate.ts';
-import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, MAPPING_OPTIONS, SCHEMA_OPTIONS, SOURCE_OPTIONS, mappingVars, openMigrated, openSource, readMapping, str } from '../engine-options.ts';
+import { identifierFlag, integerFlag, runIdArgument, uuidFlag } from '../validate.ts';
+import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, MAPPING_OPTIONS, SCHEMA_OPTIONS, SOURCE_OPTIONS, mappingVars, openMigrated, openSource, readMapping, str, uuidCheck } from '../engine-options.ts';
 
 const MIGRATE_OPTIONS = {
   ...SOURCE_OPTIONS,
@@ -14,7 +14,7 @@ const MIGRATE_OPTIONS = {
   'batch-size': { type: 'string', value: 'N', description: 'records per batch (1 to 100,000)' },
   'run-key': { type: 'string', value: 'K', description: 'resume the interrupted run with this key' },
   incremental: { type: 'boolean', description: 'only records changed since the last run' },
-  'retry-of': { type: 'string', value: 'RUN_ID', description: 'a follow-up run: re-import the corrected quarantine CSV (`quarantine export`) of this run, given with --entity and --path' },
+  'retry-of': { type: 'string', value: 'RUN_ID', check: uuidCheck('retry-of', 'run ids are printed by `nexus-migrate run` and in the report\'s file names'), description: 'a follow-up run: re-import the corrected quarantine CSV (`quarantine export`) of this run, given with --entity and --path' },
   entity: { type: 'string', value: 'E', description: 'the entity of the corrected CSV (with --retry-of)' },
   'report-dir': { type: 'string', value: 'D', description: 'where the HTML, PDF and JSON report go' },
   ...JSON_OPTION,
@@ -88,7 +88,7 @@ const preview = defineCommand({
     try {
       const rows = await previewRecords({
         pool: db.pool, targetSchema, source, mappingYaml: await readMapping(flags), vars: mappingVars(flags),
-        tenantId: str(flags, 'tenant', process.env.TENANT_ID), entity: str(flags, 'entity'), limit: Number(flags.limit ?? 5),
+        tenantId: str(flags, 'tenant', process.env.TENANT_ID), entity: str(flags, 'entity'), limit: integerFlag(flags, 'limit', 1, 1000) ?? 5,
       });
       // Already one JSON document; --json only drops the indentation.
       process.stdout.write((flags.json ? JSON.stringify(rows) : JSON.stringify(rows, null, 2)) + '\n');
@@ -113,7 +113,7 @@ const rollback = defineCommand({
   },
   async run({ flags, positional }) {
     const { rollbackRun } = await import('../../engine/rollback.ts');
-    const runId = positional[0] ?? str(flags, 'run');
+    const runId = runIdArgument(flags, positional);
     const targetSchema = identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA);
     const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
     const db = await openMigrated(targetSchema, controlSchema);
@@ -140,7 +140,7 @@ const report = defineCommand({
     const [{ buildReport }, { countsTable, warningsSummary, writeReportFiles }, { getStoredReport }, { servedReport }] = await Promise.all([
       import('../../engine/report.ts'), import('../write-report.ts'), import('../../report/sql.ts'), import('../../report/settle.ts'),
     ]);
-    const runId = positional[0] ?? str(flags, 'run');
+    const runId = runIdArgument(flags, positional);
     const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);
     const db = await openMigrated(identifierFlag(flags, 'target-schema', DEFAULT_TARGET_SCHEMA), controlSchema);
     try {

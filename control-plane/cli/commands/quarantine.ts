@@ -1,7 +1,7 @@
 /** quarantine export: one entity's quarantined source records of a run, as a CSV to correct and re-import (`run --retry-of`). */
 import { defineCommand, JSON_OPTION } from '../command.ts';
 import { DEFAULT_CONTROL_SCHEMA, DEFAULT_TARGET_SCHEMA, SCHEMA_OPTIONS, openMigrated, str } from '../engine-options.ts';
-import { identifierFlag } from '../validate.ts';
+import { identifierFlag, runIdArgument } from '../validate.ts';
 
 export const quarantineExportCommand = defineCommand({
   name: 'quarantine export',
@@ -16,7 +16,7 @@ export const quarantineExportCommand = defineCommand({
   notes: 'Then fix the rows and re-import them as a follow-up run: nexus-migrate run --retry-of <runId> --entity E --path file.csv [--mapping F]',
   async run({ flags, positional }) {
     const [{ writeFile }, { exportQuarantine }] = await Promise.all([import('node:fs/promises'), import('../../retry/follow-up.ts')]);
-    const runId = positional[0] ?? str(flags, 'run');
+    const runId = runIdArgument(flags, positional);
     const entity = str(flags, 'entity');
     const out = str(flags, 'out');
     const controlSchema = identifierFlag(flags, 'control-schema', DEFAULT_CONTROL_SCHEMA);

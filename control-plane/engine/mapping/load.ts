@@ -12,6 +12,12 @@ export class MappingError extends Error {
 }
 
 /** Replace ${NAME} from vars (then the environment). A missing variable is an error naming it. */
+/** Where to find the variables every Logic Nexus mapping uses. */
+const VARIABLE_HELP: Record<string, string> = {
+  FRANCHISE_ID: "the franchise the records belong to: pass --franchise <uuid> or set FRANCHISE_ID; franchise ids are the id column of the target schema's franchises table (SELECT id, name FROM franchises WHERE tenant_id = …); create the franchise in Logic Nexus first if it is missing",
+  TENANT_ID: "the Logic Nexus tenant: pass --tenant <uuid> or set TENANT_ID; tenant ids are the id column of the target schema's tenants table (SELECT id, name FROM tenants)",
+};
+
 export function interpolate(text: string, vars: Record<string, string | undefined> = {}): string {
   const missing = new Set<string>();
   const out = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
@@ -22,7 +28,7 @@ export function interpolate(text: string, vars: Record<string, string | undefine
     }
     return v;
   });
-  if (missing.size > 0) throw new MappingError(`mapping uses undefined variable(s): ${[...missing].join(', ')}`);
+  if (missing.size > 0) throw new MappingError(`mapping variable(s) not set: ${[...missing].map((n) => VARIABLE_HELP[n] ? `${n} (${VARIABLE_HELP[n]})` : `${n} (pass --vars ${n}=value or set the environment variable ${n})`).join(', ')}`);
   return out;
 }
 
