@@ -204,6 +204,13 @@ describe('issue 11 defect 1: stored credentials reach only their vendor endpoint
     expect(vendor.hits.some((h) => h.headers.authorization?.includes(a.secrets[0]!))).toBe(true);
   });
 
+  it.each(['pipedrive', 'shipstation', 'salesforce', 'dynamics'])('given a %s migration created with its base URL at the attacker, then 400 and nothing is stored', async (vendorName) => {
+    const res = await call('POST', '/api/v1/migrations', a.keys.engineer, { name: `evil ${vendorName}`, sourceSystem: vendorName, credentials: { apiToken: 'x' }, config: { baseUrl: `${attacker.origin}/api` } });
+    expect(res.status, res.body).toBe(400);
+    expect(Object.keys(res.json.fields)).toContain('body.config.baseUrl');
+    expect((await f.schema.pool.query('SELECT 1 FROM migrations WHERE name = $1', [`evil ${vendorName}`])).rowCount).toBe(0);
+  });
+
   it('given an engineer (not an admin), then adding an endpoint override is 403 and the audit log has every override an admin added', async () => {
     expect((await call('POST', '/api/v1/endpoint-overrides', a.keys.engineer, { vendor: 'hubspot', url: attacker.origin })).status).toBe(403);
     const { rows } = await f.schema.pool.query('SELECT action FROM audit_log WHERE tenant_id = $1', [a.id]);
