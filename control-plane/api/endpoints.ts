@@ -12,8 +12,10 @@ import { originOf } from '../../shared/net/outbound.ts';
 import { VENDOR_HOSTS, isVendorEndpoint } from '../../shared/net/vendor-hosts.ts';
 import { ApiError } from './http.ts';
 
-/** Credential fields that name an endpoint rather than hold a secret. */
-export const ENDPOINT_CREDENTIALS = ['login_url', 'instance_url', 'environment_url'] as const;
+/** Credential fields that name an endpoint rather than hold a secret (SaaS login/instance URLs; a database's url, host and port). */
+export const ENDPOINT_CREDENTIALS = ['login_url', 'instance_url', 'environment_url', 'url', 'host', 'port'] as const;
+/** Added to the binding later (issue 11): bindings recorded before hold none of them. */
+const DATABASE_ENDPOINTS = ['url', 'host', 'port'] as const;
 
 export type EndpointSet = Record<string, string>;
 
@@ -21,7 +23,8 @@ export type EndpointSet = Record<string, string>;
 function normalise(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+    // protocol//host, not origin: a database URL's origin is "null", which would hide a change of host.
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
   } catch {
     return url;
   }
@@ -33,6 +36,17 @@ export function endpointsOf(config: Record<string, unknown>, credentials: Record
   for (const k of ['baseUrl', 'tokenUrl'] as const) if (typeof config[k] === 'string' && config[k]) out[k] = normalise(config[k] as string);
   for (const k of ENDPOINT_CREDENTIALS) if (credentials[k]) out[k] = normalise(credentials[k]);
   return out;
+}
+
+/**
+ * The stored credentials' current endpoints, compared with their binding. A binding recorded before
+ * database endpoints were bound holds none of them: those are then left out (the next edit that moves
+ * them drops the password, as for every endpoint).
+ */
+export function boundEndpointsMatch(current: EndpointSet, binding: EndpointSet): boolean {
+  const legacy = DATABASE_ENDPOINTS.every((k) => binding[k] === undefined);
+  const cur = legacy ? Object.fromEntries(Object.entries(current).filter(([k]) => !(DATABASE_ENDPOINTS as readonly string[]).includes(k))) : current;
+  return sameEndpoints(cur, binding);
 }
 
 export function sameEndpoints(a: EndpointSet, b: EndpointSet): boolean {

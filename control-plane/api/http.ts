@@ -40,10 +40,33 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where
 
 const WHERE: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
 
+/**
+ * Where a NUL character is in a request value (PostgreSQL text and jsonb cannot hold one: it would
+ * reach the database as a 500), as a path like ["entity"]; null when there is none. Iterative, so
+ * deeply nested input cannot overflow the stack.
+ */
+export function nulPath(value: unknown): string[] | null {
+  const stack: [unknown, string[]][] = [[value, []]];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') { if (v.includes('\u0000')) return at; continue; }
+    if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (k.includes('\u0000')) return [...at, k];
+        stack.push([child, [...at, k]]);
+      }
+    }
+  }
+  return null;
+}
+
 export function installZod(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if (!isZodSchema(schema)) return () => ({ value: undefined });
     return (data: unknown) => {
+      const where = WHERE[httpPart ?? 'body'] ?? 'body';
+      const nul = nulPath(data);
+      if (nul) return { error: new ApiError(400, 'validation_failed', `invalid ${where}`, { [[where, ...nul].join('.')]: 'must not contain a NUL character' }) };
       const r = schema.safeParse(data);
       if (r.success) return { value: r.data };
       return { error: new ApiError(400, 'validation_failed', `invalid ${WHERE[httpPart ?? 'body'] ?? httpPart}`, fieldErrors(r.error, WHERE[httpPart ?? 'body'] ?? 'body')) };

@@ -17,7 +17,7 @@ import { processOutbound, type OutboundDispatcher } from '../../shared/net/outbo
 import { agentSourceConfig, openAgentSource } from '../agent-gateway/agent-source.ts';
 import type { CredentialStore } from './credentials/store.ts';
 import { withTenant, type Db } from './db.ts';
-import { CredentialsUnboundError, endpointsOf, overrideOrigins, sameEndpoints, type EndpointSet } from './endpoints.ts';
+import { boundEndpointsMatch, CredentialsUnboundError, endpointsOf, overrideOrigins, type EndpointSet } from './endpoints.ts';
 import type { ConnectorPort } from './ports.ts';
 
 export interface MigrationSourceRow {
@@ -65,7 +65,7 @@ export async function openMigrationSource(d: MigrationSourceDeps, m: MigrationSo
     };
   });
   // Rows from before the binding existed have none; the dispatcher still keeps them at the vendor's hosts.
-  if (Object.keys(creds).length > 0 && binding && !sameEndpoints(endpointsOf(config, creds), binding)) throw new CredentialsUnboundError();
+  if (Object.keys(creds).length > 0 && binding && !boundEndpointsMatch(endpointsOf(config, creds), binding)) throw new CredentialsUnboundError();
   const outbound = d.outbound ?? processOutbound;
   return d.connectors.create(m.source_system, {
     credentials: creds,

@@ -75,8 +75,13 @@ export interface ServerOptions {
   nodeMetrics?: boolean;
 }
 
+/** One registered route and the permission it declares ('public' or none for non-API routes). */
+export interface RouteEntry { method: string; url: string; permission: string | null }
+
 export interface ControlPlaneServer {
   app: FastifyInstance;
+  /** Every route this server registered (the security suite checks each against its policy table). */
+  routes: readonly RouteEntry[];
   ctx: ApiContext;
   /** The in-process run worker, when there is one. */
   worker: RunWorker | null;
@@ -113,6 +118,13 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
   };
 
   const app = Fastify({ logger: false, bodyLimit: o.bodyLimit ?? 1024 * 1024, trustProxy: o.trustProxy ?? false });
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (r) => {
+    const permission = (r.config as { permission?: string } | undefined)?.permission ?? null;
+    // An API route with no declared permission is a programming error: refuse to start, not 500 per request.
+    if (r.url.startsWith('/api/') && !permission) throw new Error(`route ${String(r.method)} ${r.url} declares no permission`);
+    for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url, permission });
+  });
   installZod(app);
   installErrorHandler(app, log);
   await app.register(fastifyHelmet, {
@@ -175,6 +187,7 @@ export async function buildServer(o: ServerOptions): Promise<ControlPlaneServer>
 
   return {
     app,
+    routes,
     ctx,
     worker,
     async idle() {

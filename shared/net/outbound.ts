@@ -5,11 +5,15 @@
  * plane hands each connector a fetch bound to its migration's policy (`fetchFor`), and a connector built
  * without one (CLI, bench, tests) sends through `processOutbound` under the vendor policy.
  *  - vendor: only the vendor's documented hosts, plus origins an admin has overridden;
- *  - webhook: public addresses only (every resolved address checked before each request),
- *    unless the server setting allowPrivate (NEXUS_WEBHOOK_ALLOW_PRIVATE=1) is on.
+ *  - webhook: public addresses only, unless the server setting allows private ones
+ *    (NEXUS_WEBHOOK_ALLOW_PRIVATE=1 for all, or a list of addresses/IPv4 CIDRs, e.g. 10.1.2.3,192.168.0.0/16).
+ *    The name is resolved again for each request, every answer is checked, and the connection goes to
+ *    the checked address (pinned-request.ts), so a name that re-binds between check and connect cannot
+ *    redirect the request to a private address.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { pinnedRequest, type Resolve } from './pinned-request.ts';
 import { isVendorEndpoint } from './vendor-hosts.ts';
 
 export type OutboundPolicy =
@@ -37,17 +41,54 @@ export function isPrivateAddress(addr: string): boolean {
   return true;
 }
 
-export interface DispatcherOptions { allowPrivateWebhooks?: boolean; fetchImpl?: typeof fetch }
+/** Private webhook targets allowed: all (true), none (false), or these addresses and IPv4 CIDRs. */
+export type PrivateAllowance = boolean | readonly string[];
+
+/** NEXUS_WEBHOOK_ALLOW_PRIVATE: "1" allows every private address; a comma list allows those; else none. */
+export function parsePrivateAllowance(v: string | undefined): PrivateAllowance {
+  if (!v || v === '0') return false;
+  if (v === '1' || v === 'true') return true;
+  return v.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+function ipv4ToInt(a: string): number {
+  return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+/** True when `addr` is one of the allowed addresses or inside an allowed IPv4 CIDR. */
+export function inAllowance(addr: string, allowed: readonly string[]): boolean {
+  const a = addr.toLowerCase().replace(/^\[|\]$/g, '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+  return allowed.some((entry) => {
+    const [net, bits] = entry.toLowerCase().split('/') as [string, string | undefined];
+    if (bits === undefined) return net === a;
+    if (isIP(net) !== 4 || isIP(a) !== 4) return false;
+    const n = Number(bits);
+    if (!Number.isInteger(n) || n < 0 || n > 32) return false;
+    const mask = n === 0 ? 0 : (~0 << (32 - n)) >>> 0;
+    return ((ipv4ToInt(a) & mask) >>> 0) === ((ipv4ToInt(net) & mask) >>> 0);
+  });
+}
+
+const systemResolve: Resolve = async (host) => (await lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
+
+export interface DispatcherOptions {
+  allowPrivateWebhooks?: PrivateAllowance;
+  fetchImpl?: typeof fetch;
+  /** How webhook host names are resolved (default: the system resolver); tests inject answers. */
+  resolve?: Resolve;
+}
 
 export class OutboundDispatcher {
   private readonly log: { url: string; policy: OutboundPolicy['kind'] }[] = [];
   private refusedCount = 0;
-  private readonly allowPrivate: boolean;
+  private readonly allowPrivate: PrivateAllowance;
   private readonly fetchImpl: typeof fetch;
+  private readonly resolve: Resolve;
 
   constructor(opts: DispatcherOptions = {}) {
-    this.allowPrivate = opts.allowPrivateWebhooks ?? process.env.NEXUS_WEBHOOK_ALLOW_PRIVATE === '1';
+    this.allowPrivate = opts.allowPrivateWebhooks ?? parsePrivateAllowance(process.env.NEXUS_WEBHOOK_ALLOW_PRIVATE);
     this.fetchImpl = opts.fetchImpl ?? fetch;
+    this.resolve = opts.resolve ?? systemResolve;
   }
 
   /** What was sent, in order (method-less: URL and policy). */
@@ -67,8 +108,32 @@ export class OutboundDispatcher {
       this.refusedCount++;
       throw err;
     }
+    if (policy.kind === 'webhook' && this.allowPrivate !== true) {
+      // Resolve, check and connect in one step: the socket connects to the address that was checked.
+      const target = new URL(url);
+      // An address literal was checked already and is connected to without a lookup.
+      if (isIP(target.hostname.replace(/^\[|\]$/g, ''))) this.log.push({ url, policy: policy.kind });
+      try {
+        return await pinnedRequest(target, { ...init, redirect: 'manual' }, this.resolve, (_host, addrs) => {
+          const address = this.checkAddresses(addrs);
+          this.log.push({ url, policy: policy.kind });
+          return address;
+        });
+      } catch (err) {
+        if (err instanceof OutboundRefusedError) this.refusedCount++;
+        throw err;
+      }
+    }
     this.log.push({ url, policy: policy.kind });
     return this.fetchImpl(input, { ...init, redirect: 'manual' });
+  }
+
+  /** The address to connect to, when every answer is allowed. */
+  private checkAddresses(addrs: string[]): string {
+    if (addrs.length === 0) throw new OutboundRefusedError('outbound request refused: name does not resolve');
+    const allowed = Array.isArray(this.allowPrivate) ? this.allowPrivate : [];
+    if (addrs.some((a) => isPrivateAddress(a) && !inAllowance(a, allowed))) throw new OutboundRefusedError('outbound request refused: private address');
+    return addrs[0]!;
   }
 
   private async check(policy: OutboundPolicy, raw: string): Promise<void> {
@@ -80,12 +145,11 @@ export class OutboundDispatcher {
       if ((policy.overrideOrigins ?? []).includes(u.origin)) return;
       throw new OutboundRefusedError(`outbound request refused: ${u.hostname} is not a documented ${policy.vendor} host`);
     }
-    if (this.allowPrivate) return;
+    if (this.allowPrivate === true) return;
     const host = u.hostname.replace(/^\[|\]$/g, '');
     if (host.toLowerCase() === 'localhost' || host.toLowerCase().endsWith('.localhost')) throw new OutboundRefusedError('outbound request refused: private address');
-    const addrs = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
-    if (addrs.length === 0) throw new OutboundRefusedError('outbound request refused: name does not resolve');
-    if (addrs.some(isPrivateAddress)) throw new OutboundRefusedError('outbound request refused: private address');
+    // An address literal is checked here (no lookup happens for it); a name is checked at connect time.
+    if (isIP(host)) this.checkAddresses([host]);
   }
 }
 

@@ -13,6 +13,8 @@ export const VENDOR_HOSTS: Readonly<Record<string, readonly string[]>> = Object.
   hubspot: ['api.hubapi.com', 'api-eu1.hubapi.com'],
   // ShipStation V1 (ssapi) and V2 (api.shipstation.com).
   shipstation: ['ssapi.shipstation.com', 'api.shipstation.com'],
+  // Pipedrive: api.pipedrive.com and the company domain (https://{company}.pipedrive.com/api/v1, /api/v2).
+  pipedrive: ['api.pipedrive.com', '*.pipedrive.com'],
 });
 
 function matches(pattern: string, host: string): boolean {

@@ -61,6 +61,8 @@ export function quarantineRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { row, followUp } = await withTenant(ctx.db, p.tenantId, async (c) => {
       if (await ctx.runner.isActive(c, id)) throw conflict('a run of this migration is already active');
       const m = await loadMigration(c, id, true);
+      // A run of another migration (or tenant) is not found, whatever this migration's state.
+      if (!(await c.query('SELECT 1 FROM runs WHERE id = $1 AND migration_id = $2', [runId, id])).rowCount) throw notFound('run');
       if (!['completed', 'failed', 'cancelled', 'rolled_back'].includes(m.status)) throw conflict(`migration is ${m.status}; re-import failed records after a run has finished`);
       if (!m.mapping_yaml) throw conflict('migration has no mapping');
       const f = await prepareFollowUp(c, ctx.db.schema, runId, body.entity, body.csv).catch(asApiError);

@@ -41,6 +41,8 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { permission: 'read' },
     schema: { tags: ['webhooks'], params: IdParams, response: { 200: z.object({ items: z.array(z.object({ deliveryId: z.string(), event: z.string(), status: z.string(), attempts: z.number(), lastStatus: z.number().nullable(), lastError: z.string().nullable() })) }) } },
   }, async (req) => withTenant(ctx.db, principalOf(req).tenantId, async (c) => {
+    // Another tenant's webhook (invisible under RLS) and one that does not exist read the same: 404.
+    if (!(await c.query('SELECT 1 FROM api_webhooks WHERE id = $1', [(req.params as { id: string }).id])).rowCount) throw notFound('webhook');
     const { rows } = await c.query<{ delivery_id: string; event: string; status: string; attempts: number; last_status: number | null; last_error: string | null }>(
       'SELECT delivery_id, event, status, attempts, last_status, last_error FROM api_webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT 100',
       [(req.params as { id: string }).id]);

@@ -7,7 +7,7 @@
  * Each delivery is recorded in api_webhook_deliveries.
  */
 import { errorMessage } from '../http.ts';
-import { OutboundDispatcher, OutboundRefusedError } from '../../net/outbound.ts';
+import { OutboundDispatcher, OutboundRefusedError, type PrivateAllowance } from '../../net/outbound.ts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../shared/log/logger.ts';
 import { withTenant, type Db } from '../db.ts';
@@ -22,8 +22,8 @@ export interface DispatcherOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   timeoutMs?: number;
-  /** Deliver to loopback/private addresses (the server setting NEXUS_WEBHOOK_ALLOW_PRIVATE=1; tests' local sinks). */
-  allowPrivate?: boolean;
+  /** Private webhook targets: all (true), none, or these addresses/IPv4 CIDRs (default: NEXUS_WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivate?: PrivateAllowance;
   /** The outbound dispatcher every request goes through (one per server). */
   outbound?: OutboundDispatcher;
 }
