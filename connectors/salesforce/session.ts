@@ -31,7 +31,7 @@ export class SalesforceSession {
   /** The org's daily allowance as last reported by Sforce-Limit-Info. */
   apiUsage: { used: number; max: number } | undefined;
 
-  constructor(private readonly opts: SessionOptions) {
+  constructor(opts: SessionOptions) {
     const def = opts.definition;
     const send = vendorFetch('salesforce', { fetch: opts.fetch, endpoints: [opts.tokenUrl, opts.instanceUrl] });
     this.log = (opts.logger ?? silentLogger).child({ vendor: 'salesforce' });
@@ -43,25 +43,10 @@ export class SalesforceSession {
     this.http = new HttpClient({ definition: def, auth: this.auth, limiter: this.limiter, baseUrl, fetch: send, logger: this.log });
   }
 
-  /** Get a token before the first request, so ${instance_url} is known when URLs are built. */
-  async start(entity: string, signal?: AbortSignal): Promise<void> {
-    if (this.auth.vars()['instance_url'] || this.opts.instanceUrl) return;
-    await this.guard(entity, undefined, () => this.auth.refresh(signal));
-  }
-
   async request(req: HttpRequest): Promise<HttpResponse> {
     const res = await this.http.request(req);
     this.observe(res.headers);
     return res;
-  }
-
-  /** Run `fn`, turning a rejected refresh token into ReauthorizeRequiredError. */
-  async guard<T>(entity: string, checkpoint: Record<string, unknown> | undefined, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw toReauthorize(e, entity, checkpoint) ?? e;
-    }
   }
 
   /** Sforce-Limit-Info: api-usage=used/max — never believe more daily budget than the org reports. */
