@@ -1,6 +1,7 @@
 /**
- * Tests must run on a fresh clone: no test file may read a path outside the repository
- * (the shared workspace, a sibling folder climbed to with `../`, or a home directory).
+ * Tests must run on a fresh clone: no test file, nor a test helper (test/support/, …/testing/), may
+ * read a path outside the repository (the shared workspace, a sibling folder climbed to with `../`,
+ * or a home directory).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
@@ -10,13 +11,13 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SKIP = new Set(['node_modules', '.git', 'dist', 'build', 'coverage']);
 
-function testFiles(dir: string): string[] {
+function testFiles(dir: string, helpers = false): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (SKIP.has(e.name) || e.isSymbolicLink()) continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...testFiles(p));
-    else if (e.name.endsWith('.test.ts')) out.push(p);
+    if (e.isDirectory()) out.push(...testFiles(p, helpers || (dir === join(ROOT, 'test') && e.name === 'support') || e.name === 'testing'));
+    else if (e.name.endsWith('.test.ts') || (helpers && /\.m?[jt]s$/.test(e.name))) out.push(p);
   }
   return out;
 }
@@ -62,10 +63,11 @@ describe('test files read only inside the repository', () => {
     expect(outsidePaths(join(ROOT, 'connectors/x/a.test.ts'), "import '../../shared/connector.ts'")).toHaveLength(0);
   });
 
-  it('given every test file in the repository, then none names a path outside it', () => {
+  it('given every test file and test helper in the repository, then none names a path outside it', () => {
     const self = fileURLToPath(import.meta.url);
     const files = testFiles(ROOT).filter((f) => f !== self);
     expect(files.length).toBeGreaterThan(50);
+    expect(files.some((f) => f.endsWith(join('test', 'support', 'engine.ts'))), 'test helpers are scanned too').toBe(true);
     const offenders = files.flatMap((f) => outsidePaths(f, readFileSync(f, 'utf8')).map((why) => `${relative(ROOT, f)}: ${why}`));
     expect(offenders).toEqual([]);
   });

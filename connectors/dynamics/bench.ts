@@ -7,10 +7,7 @@
  * From a cold start a sliding window admits at most R·(⌊T/W⌋ + 1) requests in T seconds (a full
  * window at 0, W, 2W, …), so rate_efficiency = successful requests / that maximum (never above 1).
  * The run stops just before a window boundary so the final window is not counted half used.
- *
- * Run directly: `npx tsx connectors/dynamics/bench.ts [windows]` prints the result as JSON.
  */
-import { pathToFileURL } from 'node:url';
 import { RateLimiterRegistry } from '../sdk/index.ts';
 import { startEmulator } from './emulator/index.ts';
 import { createConnector } from './index.ts';
@@ -30,9 +27,7 @@ export interface DynamicsBenchOptions {
   seed?: number;
 }
 
-export type DynamicsBenchResult = RateBenchResult;
-
-export async function benchDynamics(opts: DynamicsBenchOptions = {}): Promise<DynamicsBenchResult> {
+export async function benchDynamics(opts: DynamicsBenchOptions = {}): Promise<RateBenchResult> {
   const windowSeconds = opts.windowSeconds ?? 10;
   const perWindow = opts.requestsPerWindow ?? 200;
   const durationMs = ((opts.windows ?? 3) * windowSeconds - windowSeconds / 20) * 1000;
@@ -55,13 +50,3 @@ export async function benchDynamics(opts: DynamicsBenchOptions = {}): Promise<Dy
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const windows = Number(process.argv[2] ?? '') || undefined;
-  benchDynamics({ windows }).then(
-    (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}

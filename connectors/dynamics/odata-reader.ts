@@ -26,18 +26,6 @@ export interface ODataPage {
   nextLink?: string;
   /** `@odata.deltaLink` (last page of a change-tracked pass or of a delta response). */
   deltaLink?: string;
-  /** The paging cookie inside the next link, when there is one. */
-  cookie?: PagingCookie;
-  /** `@odata.context`, e.g. "…/$metadata#accounts(name,revenue)". */
-  context?: string;
-}
-
-export interface PagingCookie {
-  /** The page number the next link asks for. */
-  pageNumber: number;
-  /** Primary key of the last record on the page that produced this link (braces removed, lower case). */
-  lastId?: string;
-  firstId?: string;
 }
 
 /** Rename a Web API property to a dot-free field name (see the file comment). */
@@ -59,40 +47,6 @@ export function normalizeRecord(rec: Record<string, unknown>): Record<string, Fi
   return out;
 }
 
-/** Read the paging cookie out of a `@odata.nextLink` (`$skiptoken=<cookie pagenumber="2" pagingcookie="…" …/>`). */
-export function parsePagingCookie(nextLink: string): PagingCookie | undefined {
-  const q = nextLink.indexOf('?');
-  if (q < 0) return undefined;
-  const piece = nextLink.slice(q + 1).split('&').find((p) => p.startsWith('$skiptoken=') || p.startsWith('%24skiptoken='));
-  if (!piece) return undefined;
-  let token: string;
-  try {
-    token = decodeURIComponent(piece.slice(piece.indexOf('=') + 1));
-  } catch {
-    return undefined;
-  }
-  const page = /pagenumber="(\d+)"/.exec(token);
-  if (!page) return undefined;
-  const cookie: PagingCookie = { pageNumber: Number(page[1]) };
-  const inner = /pagingcookie="([^"]*)"/.exec(token)?.[1];
-  if (inner) {
-    let xml = inner;
-    try {
-      xml = decodeURIComponent(decodeURIComponent(inner));
-    } catch {
-      /* leave as is */
-    }
-    // The id element is the last one in the cookie; earlier ones hold order-by columns.
-    const ids = [...xml.matchAll(/<(\w+) last="\{?([0-9A-Fa-f-]{36})\}?" first="\{?([0-9A-Fa-f-]{36})\}?"/g)];
-    const last = ids[ids.length - 1];
-    if (last) {
-      cookie.lastId = last[2]!.toLowerCase();
-      cookie.firstId = last[3]!.toLowerCase();
-    }
-  }
-  return cookie;
-}
-
 /** One Web API collection response → normalised records and the next-page state. */
 export function readODataPage(body: unknown, entity: string, primaryId: string): ODataPage {
   if (!body || typeof body !== 'object') throw new DataverseResponseError(entity, 'body is not a JSON object');
@@ -110,8 +64,7 @@ export function readODataPage(body: unknown, entity: string, primaryId: string):
   });
   const next = b['@odata.nextLink'];
   const nextLink = typeof next === 'string' && next !== '' ? next : undefined;
-  const context = typeof b['@odata.context'] === 'string' ? (b['@odata.context'] as string) : undefined;
-  return { records, raw, nextLink, cookie: nextLink ? parsePagingCookie(nextLink) : undefined, context, deltaLink: linkOf(b, '@odata.deltaLink') };
+  return { records, raw, nextLink, deltaLink: linkOf(b, '@odata.deltaLink') };
 }
 
 export function linkOf(body: Record<string, unknown>, key: string): string | undefined {

@@ -65,19 +65,20 @@ export async function waitForJob(s: SalesforceSession, entity: string, jobId: st
 
 /** Pages of a completed job, from `start`. The caller must finish (or abandon) each page's records before asking for the next. */
 export async function* resultPages(s: SalesforceSession, o: BulkQueryOptions & { jobId: string; delimiter?: string }): AsyncGenerator<RecordPage> {
-  let current: Response | undefined;
+  let current: ReadableStream<Uint8Array> | undefined;
   const pages = paginate(
     { type: 'header-cursor', header: 'Sforce-Locator', param: 'locator', stopValues: ['', 'null'] },
     { vendor: 'salesforce', stream: o.entity, recordSelector: '', pageSize: o.maxRecords, start: o.start ?? null },
     async (req) => {
-      current = await s.stream(`/jobs/query/${o.jobId}/results`, { ...req.query, maxRecords: String(o.maxRecords) }, o.entity, o.signal);
-      return { body: undefined, headers: current.headers };
+      const res = await s.request({ path: `/jobs/query/${o.jobId}/results`, query: { ...req.query, maxRecords: String(o.maxRecords) }, headers: { accept: 'text/csv' }, streamBody: true, stream: o.entity, signal: o.signal });
+      current = res.body as ReadableStream<Uint8Array> | undefined;
+      return { body: undefined, headers: res.headers };
     },
   );
   for await (const page of pages) {
-    const res = current!;
+    const body = current;
     current = undefined;
-    const source = res.body ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
+    const source = body ? Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
     try {
       yield { state: page.state, records: csvRecords(source, { types: o.types, delimiter: o.delimiter }) };
     } finally {

@@ -13,7 +13,7 @@
 import type { CheckResult, DiscoveredSchema, ReadOptions, SourceConnector } from '../../shared/connector.ts';
 import type { Checkpoint, RecordBatch, SourceRecord } from '../../shared/record-batch.ts';
 import {
-  advanceHighWater, afterLowerBound, toCheckpoint, toIsoCursor, type HighWater, type PageState, type StreamCheckpoint,
+  advanceHighWater, afterLowerBound, parseStreamCheckpoint, toCheckpoint, toIsoCursor, type HighWater, type PageState, type StreamCheckpoint,
 } from '../sdk/index.ts';
 import { createQueryJob, deleteJob, delimiterOf, isBulkUnsupported, isGone, resultPages, waitForJob, type RecordPage } from './bulk-query.ts';
 import {
@@ -41,18 +41,10 @@ interface PassCheckpoint extends StreamCheckpoint {
 }
 
 function parseCp(cp: Checkpoint | undefined): PassCheckpoint {
-  if (!cp) return {};
-  const out: PassCheckpoint = {};
-  if (cp.mode === 'bulk' || cp.mode === 'rest') out.mode = cp.mode;
-  if (typeof cp.job === 'string') out.job = cp.job;
-  if (cp.page !== undefined) out.page = cp.page as PageState;
-  if (typeof cp.skip === 'number') out.skip = cp.skip;
-  if (typeof cp.cursor === 'string') out.cursor = cp.cursor;
-  if (Array.isArray(cp.ids)) out.ids = cp.ids.map(String);
-  if (typeof cp.since === 'string') out.since = cp.since;
-  if (Array.isArray(cp.sinceIds)) out.sinceIds = cp.sinceIds.map(String);
-  if (typeof cp.seq === 'number') out.seq = cp.seq;
-  if (cp.complete === true) out.complete = true;
+  const out: PassCheckpoint = parseStreamCheckpoint(cp);
+  if (cp?.mode === 'bulk' || cp?.mode === 'rest') out.mode = cp.mode;
+  if (typeof cp?.job === 'string') out.job = cp.job;
+  if (typeof cp?.seq === 'number') out.seq = cp.seq;
   return out;
 }
 
@@ -61,15 +53,8 @@ function soqlDateTime(iso: string): string {
   return new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/**
- * Ids remembered at the cursor timestamp keep the checkpoint small: past this many (a mass update
- * stamping one second), none are kept and the next pass re-reads that second (idempotent upserts).
- */
-const MAX_TIE_IDS = 1000;
-function tieIds(hw: HighWater): string[] | undefined {
-  if (hw.cursor === undefined) return undefined;
-  return hw.ids.length > MAX_TIE_IDS ? [] : hw.ids;
-}
+/** Ids at the cursor timestamp; advanceHighWater keeps at most MAX_TIE_IDS (past that the next pass re-reads that second). */
+const tieIds = (hw: HighWater): string[] | undefined => (hw.cursor === undefined ? undefined : hw.ids);
 
 function samePage(a: PageState | undefined, b: PageState | undefined): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -84,7 +69,6 @@ export class SalesforceConnector implements SourceConnector {
 
   async check(): Promise<CheckResult> {
     try {
-      await this.session.start('limits');
       const res = await this.session.request({ path: '/limits', stream: 'limits' });
       const daily = (res.body as { DailyApiRequests?: { Max: number; Remaining: number } }).DailyApiRequests;
       return { ok: true, message: daily ? `connected; ${daily.Remaining} of ${daily.Max} daily API requests left` : 'connected', details: daily ? { dailyApiRequests: daily } : {} };
@@ -94,7 +78,7 @@ export class SalesforceConnector implements SourceConnector {
   }
 
   private objects(): Promise<Array<{ name: string; custom: boolean; queryable: boolean }>> {
-    this.global ??= this.session.start('sobjects').then(() => this.session.request({ path: '/sobjects', stream: 'sobjects' })).then((r) => parseGlobal(r.body));
+    this.global ??= this.session.request({ path: '/sobjects', stream: 'sobjects' }).then((r) => parseGlobal(r.body));
     this.global.catch(() => (this.global = undefined));
     return this.global;
   }
@@ -102,7 +86,7 @@ export class SalesforceConnector implements SourceConnector {
   describe(entity: string): Promise<SObjectDescribe> {
     let d = this.describes.get(entity);
     if (!d) {
-      d = this.session.start(entity).then(() => this.session.request({ path: `/sobjects/${encodeURIComponent(entity)}/describe`, stream: entity })).then((r) => parseDescribe(r.body));
+      d = this.session.request({ path: `/sobjects/${encodeURIComponent(entity)}/describe`, stream: entity }).then((r) => parseDescribe(r.body));
       this.describes.set(entity, d);
       d.catch(() => this.describes.delete(entity));
     }
@@ -156,7 +140,6 @@ export class SalesforceConnector implements SourceConnector {
 
   private async *pass(entity: string, options: ReadOptions, cp: PassCheckpoint, emitted: (c: Checkpoint) => void): AsyncGenerator<RecordBatch> {
     const s = this.session;
-    await s.start(entity, options.signal);
     const d = await this.describe(entity);
     const types = typeMap(d);
     const cursorField = cursorFieldOf(d);

@@ -1,13 +1,16 @@
 /** Every recorded Salesforce sample in fixtures/ parses through the connector's readers unchanged. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  bulkPageInfo, csvRecords, parseApiErrors, parseJobInfo, parseLimitInfo, parseOAuthError, parseQueryPage, parseTokenResponse,
-} from './readers.ts';
+import { classify } from '../sdk/index.ts';
+import { salesforceDefinition } from './definition.ts';
+import { csvRecords, parseJobInfo, parseLimitInfo, parseOAuthError, parseTokenResponse, restRecord, type SfTypeMap } from './readers.ts';
 import type { SourceRecord } from '../../shared/record-batch.ts';
 
 const dir = new URL('./fixtures/', import.meta.url);
 const load = (name: string): any => JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
+/** A query page as the connector reads it: the paginator's `nextRecordsUrl`, records through restRecord. */
+const queryPage = (body: any, types: SfTypeMap = {}) => ({ next: body.done ? undefined : body.nextRecordsUrl, totalSize: body.totalSize, records: body.records.map((r: Record<string, unknown>) => restRecord(r, types)) });
+const errors = salesforceDefinition({ tokenUrl: 'https://login.salesforce.com/services/oauth2/token', flow: 'web-server' }).errors;
 
 async function csv(body: string): Promise<SourceRecord[]> {
   const out: SourceRecord[] = [];
@@ -19,18 +22,18 @@ type Case = { file: string; check: () => Promise<void> | void };
 
 const cases: Case[] = [
   { file: 'restforce_query_paginated_first_page_response.json', check: () => {
-    const page = parseQueryPage(load('restforce_query_paginated_first_page_response.json'));
+    const page = queryPage(load('restforce_query_paginated_first_page_response.json'));
     expect(page.next).toBe('/services/data/v38.0/query/01gD');
     expect(page.totalSize).toBe(2);
     expect(page.records).toEqual([{ sourceId: 'foo', op: 'upsert', fields: { Text_Label: 'First Page' } }]);
   } },
   { file: 'restforce_query_paginated_last_page_response.json', check: () => {
-    const page = parseQueryPage(load('restforce_query_paginated_last_page_response.json'));
+    const page = queryPage(load('restforce_query_paginated_last_page_response.json'));
     expect(page.next).toBeUndefined();
     expect(page.records).toEqual([{ sourceId: 'foo', op: 'upsert', fields: { Text_Label: 'Last Page' } }]);
   } },
   { file: 'restforce_query_success_response.json', check: () => {
-    const page = parseQueryPage(load('restforce_query_success_response.json'), { DateTime_Label: 'datetime' });
+    const page = queryPage(load('restforce_query_success_response.json'), { DateTime_Label: 'datetime' });
     expect(page.next).toBeUndefined();
     expect(page.records).toEqual([{ sourceId: 'foo', op: 'upsert', fields: {
       Checkbox_Label: false, Text_Label: 'Hi there!', Date_Label: '2010-01-01', DateTime_Label: '2011-07-07T00:37:00.000Z',
@@ -38,7 +41,7 @@ const cases: Case[] = [
     } }]);
   } },
   { file: 'restforce_query_error_response.json', check: () => {
-    expect(parseApiErrors(load('restforce_query_error_response.json'))).toEqual([{ errorCode: 'INVALID_FIELD', message: 'error_message' }]);
+    expect(classify(400, load('restforce_query_error_response.json'), errors)).toMatchObject({ action: 'fail-config', message: expect.stringMatching(/rejected the query/) });
   } },
   { file: 'restforce_oauth_token_success_response.json', check: () => {
     expect(parseTokenResponse(load('restforce_oauth_token_success_response.json'))).toMatchObject({
@@ -59,13 +62,15 @@ const cases: Case[] = [
   { file: 'heroku_wiremock_bulk2_query_results_page1.json', check: async () => {
     const m = load('heroku_wiremock_bulk2_query_results_page1.json');
     // This recording has no Sforce-Locator header: absent means no further page.
-    expect(bulkPageInfo(m.response.headers)).toEqual({ locator: null, numberOfRecords: 3 });
+    expect(m.response.headers).toMatchObject({ 'Sforce-NumberOfRecords': '3' });
+    expect(m.response.headers).not.toHaveProperty('Sforce-Locator');
     expect((await csv(m.response.body)).map((r) => r.sourceId)).toEqual(['0018Z00002eGbDRQA0', '0018Z00002f1vW4QAI', '0018Z00002f1vW5QAI']);
   } },
   { file: 'heroku_wiremock_bulk2_query_results_locator_page.json', check: async () => {
     const m = load('heroku_wiremock_bulk2_query_results_locator_page.json');
     expect(m.request.queryParameters.locator.equalTo).toBe('MjAwMDAw');
-    expect(bulkPageInfo(m.response.headers)).toEqual({ locator: null, numberOfRecords: 2 });
+    expect(m.response.headers).toMatchObject({ 'Sforce-NumberOfRecords': '2' });
+    expect(m.response.headers).not.toHaveProperty('Sforce-Locator');
     expect(await csv(m.response.body)).toEqual([
       { sourceId: '005R0000000UyrWIAv', op: 'upsert', fields: { Id: '005R0000000UyrWIAv' } },
       { sourceId: '005R0000000GiwjIxx', op: 'upsert', fields: { Id: '005R0000000GiwjIxx' } },
@@ -73,13 +78,14 @@ const cases: Case[] = [
   } },
   { file: 'heroku_wiremock_bulk2_query_results_empty.json', check: async () => {
     const m = load('heroku_wiremock_bulk2_query_results_empty.json');
-    expect(bulkPageInfo(m.response.headers)).toEqual({ locator: null, numberOfRecords: 0 });
+    expect(m.response.headers).toMatchObject({ 'Sforce-NumberOfRecords': '0' });
+    expect(m.response.headers).not.toHaveProperty('Sforce-Locator');
     expect(await csv(m.response.body)).toEqual([]);
   } },
   { file: 'heroku_wiremock_rest_query_malformed_soql_400.json', check: () => {
     const m = load('heroku_wiremock_rest_query_malformed_soql_400.json');
     expect(m.response.status).toBe(400);
-    expect(parseApiErrors(m.response.body)).toEqual([{ errorCode: 'MALFORMED_QUERY', message: 'unexpected token: SELEKT' }]);
+    expect(classify(400, JSON.parse(m.response.body), errors)).toMatchObject({ action: 'fail-config', message: expect.stringMatching(/rejected the query/) });
     expect(parseLimitInfo(m.response.headers['Sforce-Limit-Info'])).toEqual({ used: 24, max: 100000 });
   } },
   { file: 'amplabs_bulk2_query_job_create_response.json', check: () => {

@@ -64,35 +64,6 @@ export function restRecord(raw: Record<string, unknown>, types: SfTypeMap = {}):
   return { sourceId: sourceIdOf(raw), op: fields.IsDeleted === true ? 'delete' : 'upsert', fields };
 }
 
-const QueryPageSchema = z.object({
-  totalSize: z.number().int().nonnegative(),
-  done: z.boolean(),
-  nextRecordsUrl: z.string().optional(),
-  records: z.array(z.record(z.unknown())),
-});
-export type QueryPage = z.infer<typeof QueryPageSchema>;
-
-/** A /query or /queryAll page: its records and where the next page is (undefined when done). */
-export function parseQueryPage(body: unknown, types: SfTypeMap = {}): { totalSize: number; next?: string; records: SourceRecord[] } {
-  const page = QueryPageSchema.parse(body);
-  if (!page.done && !page.nextRecordsUrl) throw new RecordShapeError('query page is not done but has no nextRecordsUrl');
-  return { totalSize: page.totalSize, next: page.done ? undefined : page.nextRecordsUrl, records: page.records.map((r) => restRecord(r, types)) };
-}
-
-type HeaderBag = Headers | Record<string, string | undefined>;
-function header(h: HeaderBag, name: string): string | undefined {
-  if (h instanceof Headers) return h.get(name) ?? undefined;
-  const key = Object.keys(h).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : h[key];
-}
-
-/** Paging state of a Bulk results page: the next locator (null at the end) and the page's row count. */
-export function bulkPageInfo(headers: HeaderBag): { locator: string | null; numberOfRecords?: number } {
-  const raw = header(headers, 'Sforce-Locator');
-  const n = header(headers, 'Sforce-NumberOfRecords');
-  return { locator: raw === undefined || raw === '' || raw === 'null' ? null : raw, numberOfRecords: n === undefined ? undefined : Number(n) };
-}
-
 export const BULK_DELIMITERS: Record<string, string> = { COMMA: ',', TAB: '\t', PIPE: '|', SEMICOLON: ';', CARET: '^', BACKQUOTE: '`' };
 
 /** Stream a Bulk CSV results body into SourceRecords, one row at a time (csv-parse, never the whole page). */
@@ -119,15 +90,8 @@ export async function* csvRecords(input: Readable | AsyncIterable<Uint8Array | s
 
 export const JobInfoSchema = z.object({
   id: z.string(),
-  operation: z.string().optional(),
-  object: z.string().optional(),
   state: z.enum(['Open', 'UploadComplete', 'InProgress', 'JobComplete', 'Failed', 'Aborted']),
-  apiVersion: z.number().optional(),
-  jobType: z.string().optional(),
   columnDelimiter: z.string().optional(),
-  lineEnding: z.string().optional(),
-  numberRecordsProcessed: z.number().optional(),
-  numberRecordsFailed: z.number().optional(),
   errorMessage: z.string().optional(),
 }).passthrough();
 export type JobInfo = z.infer<typeof JobInfoSchema>;
@@ -160,12 +124,6 @@ export function parseTokenResponse(body: unknown): { accessToken: string; instan
 export function parseOAuthError(body: unknown): { error: string; description?: string } | undefined {
   const r = z.object({ error: z.string(), error_description: z.string().optional() }).safeParse(body);
   return r.success ? { error: r.data.error, description: r.data.error_description } : undefined;
-}
-
-/** A REST error body: [{message, errorCode}, …]. */
-export function parseApiErrors(body: unknown): Array<{ errorCode: string; message: string }> {
-  const text = typeof body === 'string' ? (JSON.parse(body) as unknown) : body;
-  return z.array(z.object({ message: z.string(), errorCode: z.string() }).passthrough()).parse(text).map((e) => ({ errorCode: e.errorCode, message: e.message }));
 }
 
 /** "api-usage=23/15000" → {used, max} */

@@ -1,5 +1,5 @@
 /** Activity entities (task, appointment, phonecall) and invoices served by the emulator. */
-import { BASE_EPOCH_S, Rng, isoSeconds, subject } from './generate.ts';
+import { BASE_EPOCH_S, rng, isoSeconds, type Rng, subject } from './generate.ts';
 import {
   currencyRef, dateOnly, lookup, ownedAttributes, ownership, statusFor, weightedState,
   type AttrSpec, type EntitySpec, type GenContext, type LookupRef, type OptionSpec,
@@ -31,7 +31,7 @@ function activityAttributes(state: OptionSpec[], status: OptionSpec[], extra: At
 }
 
 function activityName(entity: string) {
-  return (ctx: GenContext, i: number): string => `${subject(new Rng(ctx.seed, 31337, entity.length, i))} (${i + 1})`;
+  return (ctx: GenContext, i: number): string => `${subject(rng(ctx.seed, `subject:${entity}`, i))} (${i + 1})`;
 }
 
 function activityBase(ctx: GenContext, entity: string, i: number, rng: Rng, state: number, statuses: OptionSpec[]) {

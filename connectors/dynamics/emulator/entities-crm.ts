@@ -1,5 +1,5 @@
 /** Core CRM entities served by the emulator: business units, users, accounts, contacts, leads, opportunities. */
-import { BASE_EPOCH_S, CITIES, Rng, companyName, emailLocal, personName, phone, streetLine } from './generate.ts';
+import { BASE_EPOCH_S, CITIES, rng, type Rng, companyName, emailLocal, personName, phone, streetLine } from './generate.ts';
 import {
   BUSINESS_UNITS, BU_NAMES, STATE_ACTIVE, STATUS_ACTIVE, currencyRef, dateOnly, lookup, ownedAttributes, ownership,
   statusFor, userBusinessUnit, weightedState, type AttrSpec, type EntitySpec, type GenContext,
@@ -20,7 +20,7 @@ function address(rng: Rng): Record<string, string> {
 
 function personAt(ctx: GenContext, entity: string, index: number): { first: string; last: string } {
   // Names come from their own stream so that lookups can format a name without building the record.
-  return personName(new Rng(ctx.seed, 7919, entity.length, index));
+  return personName(rng(ctx.seed, `person:${entity}`, index));
 }
 
 const OPP_NAMES = ['Ocean freight contract', 'Air charter program', 'Customs brokerage', 'Warehousing RFP', 'Cross-border trucking', 'Cold chain lane'] as const;
@@ -107,7 +107,7 @@ export const account: EntitySpec = {
     { name: 'new_creditlimitapproved', type: 'Boolean', custom: true, booleanLabels: ['No', 'Yes'] },
     ...ownedAttributes(STATE_ACTIVE, STATUS_ACTIVE),
   ],
-  name: (ctx, i) => companyName(new Rng(ctx.seed, 104729, i), i),
+  name: (ctx, i) => companyName(rng(ctx.seed, 'account:name', i), i),
   build: (ctx, i, rng) => {
     const name = account.name(ctx, i);
     const domain = `${name.split(' ')[0]!.toLowerCase().replace(/[^a-z]/g, '')}${i + 1}.example.com`;

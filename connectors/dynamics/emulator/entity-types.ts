@@ -2,7 +2,7 @@
  * The emulator's entity model: attribute specs (Dataverse attribute types, option sets, lookup
  * targets) and the raw generated values that the serializer turns into Web API JSON.
  */
-import { Rng, recordGuid } from './generate.ts';
+import { recordGuid, type Rng } from './generate.ts';
 
 export type AttrType =
   | 'Uniqueidentifier' | 'String' | 'Memo' | 'Integer' | 'BigInt' | 'Money' | 'Decimal' | 'Double'

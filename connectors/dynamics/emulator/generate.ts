@@ -3,50 +3,18 @@
  * function of (seed, entity, record index, attribute), so a million accounts never sit in memory
  * and two emulators with the same seed serve byte-identical pages.
  */
+import { hashString, mix32, rngFor, type Rng as KitRng } from '../../sdk/emulator/prng.ts';
 
-/** 32-bit FNV-1a over a string, for mixing names into seeds. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+export { hashString, mix32 };
+
+/** The kit's seeded stream with an inclusive `int(min, max)`, as the entity builders use it. */
+export interface Rng extends Omit<KitRng, 'int'> {
+  int(minInclusive: number, maxInclusive: number): number;
 }
 
-/** splitmix32-style finaliser: a well mixed 32-bit value from any integer input. */
-export function mix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-/** A small deterministic PRNG (mulberry32) seeded from several integers. */
-export class Rng {
-  private state: number;
-  constructor(...parts: number[]) {
-    let s = 0x2545f491;
-    for (const p of parts) s = mix32(s ^ mix32(p | 0) ^ Math.floor(p / 0x100000000));
-    this.state = s;
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(minInclusive: number, maxInclusive: number): number {
-    return minInclusive + Math.floor(this.next() * (maxInclusive - minInclusive + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
+export function rng(seed: number, stream: string, index = 0): Rng {
+  const r = rngFor(seed, stream, index);
+  return { ...r, int: (lo, hi) => lo + r.int(hi - lo + 1) };
 }
 
 const hex = (n: number, width: number): string => (n >>> 0).toString(16).padStart(width, '0').slice(-width);

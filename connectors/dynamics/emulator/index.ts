@@ -1,16 +1,15 @@
 /**
- * Dataverse (Dynamics 365) sandbox emulator: a Node http server speaking the documented wire
- * format. One port serves both the Entra ID token endpoint (/{tenant}/oauth2/v2.0/token,
- * client-credentials grant) and the Web API (/api/data/v9.2/). `records` counts accounts.
+ * Dataverse (Dynamics 365) sandbox emulator on the emulator kit. One port serves both the Entra ID
+ * token endpoint (/{tenant}/oauth2/v2.0/token, client-credentials grant, the kit's OAuthServer with
+ * Entra ID's error bodies) and the Web API (/api/data/v9.2/), behind the kit's budgets and faults.
+ * `records` counts accounts.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readBody, send } from '../../sdk/emulator/http.ts';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { EmulatorHandle, StartEmulatorOptions } from '../../sdk/emulator-types.ts';
+import { EmulatorHttpError, FaultSwitches, OAuthServer, bearerToken, readForm, send, serve, type EmulatorRequest, type OAuthFailure } from '../../sdk/emulator/index.ts';
 import { recordGuid, mix32 } from './generate.ts';
 import { ODataError } from './odata.ts';
-import { DATAVERSE_LIMITS, FaultInjector, ServiceProtection, type ProtectionLimits, type Rejection } from './protection.ts';
+import { DATAVERSE_LIMITS, faultError, protectionBudgets, protectionHeaders, refusal, type ProtectionLimits } from './protection.ts';
 import { RecordStore } from './store.ts';
 import { WebApi, parseQuery } from './web-api.ts';
 import { userBusinessUnit } from './entity-types.ts';
@@ -44,26 +43,38 @@ export interface DynamicsEmulatorControl {
 
 export type DynamicsEmulatorHandle = EmulatorHandle & { control: DynamicsEmulatorControl };
 
-interface IssuedToken {
-  clientId: string;
-  expiresAt: number;
-  requests: number;
-}
+const JSON_TYPE = 'application/json; odata.metadata=minimal';
+const ENTRA_FAILURE: Partial<Record<OAuthFailure, [status: number, error: string, description: string]>> = {
+  unsupported_grant_type: [400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.'],
+  invalid_client: [401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.'],
+};
 
-const DEFAULT_TOKEN_TTL_S = 3599;
+/** Entra ID's error body: the AADSTS code in the description and in error_codes. */
+function entraError(status: number, error: string, description: string): EmulatorHttpError {
+  return new EmulatorHttpError(status, {
+    error, error_description: `${description}\r\nTrace ID: ${randomBytes(8).toString('hex')}`,
+    error_codes: [Number(/^AADSTS(\d+)/.exec(description)![1])], timestamp: new Date().toISOString(),
+  });
+}
 
 export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<DynamicsEmulatorHandle> {
   const seed = opts.seed | 0;
   const store = new RecordStore(seed, Math.max(1, Math.floor(opts.records)));
-  const faults = new FaultInjector(opts.faults ?? {}, seed);
-  const protection = opts.rateLimits ? new ServiceProtection({ ...DATAVERSE_LIMITS, ...opts.limits }) : undefined;
+  const faults = new FaultSwitches(opts.faults ?? {}, seed, [500, 503]);
+  const limits = { ...DATAVERSE_LIMITS, ...opts.limits };
+  const budgets = opts.rateLimits ? protectionBudgets(limits) : undefined;
   const tenantId = recordGuid(seed, 'tenant', 0);
-  const credentials = {
-    tenant_id: tenantId,
-    client_id: recordGuid(seed, 'client', 0),
-    client_secret: `emu~${mix32(seed ^ 0x5ec7).toString(36)}${mix32(seed ^ 0x7e7).toString(36)}.Q8`,
-  };
-  const tokens = new Map<string, IssuedToken>();
+  const clientId = recordGuid(seed, 'client', 0);
+  const oauth = new OAuthServer({
+    clientId, clientSecret: `emu~${mix32(seed ^ 0x5ec7).toString(36)}${mix32(seed ^ 0x7e7).toString(36)}.Q8`,
+    grants: ['client_credentials'], ttlSeconds: opts.faults?.tokenTtlSeconds ?? 3599, requestBudget: opts.tokenRequestBudget,
+    mintAccess: () => `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString('base64url')}.${randomBytes(16).toString('base64url')}`,
+    tokenBody: (t) => ({ token_type: 'Bearer', expires_in: t.expiresIn, ext_expires_in: t.expiresIn, access_token: t.accessToken }),
+    errorBody: (f, detail) => {
+      const [status, error, description] = ENTRA_FAILURE[f] ?? [400, 'invalid_request', `AADSTS900144: ${detail}`];
+      return { status, body: entraError(status, error, description).body };
+    },
+  });
   const api = new WebApi(store, faults, {
     userId: store.guid('systemuser', 0),
     businessUnitId: store.guid('businessunit', userBusinessUnit(0)),
@@ -71,113 +82,64 @@ export async function startEmulator(opts: DynamicsEmulatorOptions): Promise<Dyna
   }, new Set(opts.untrackedTables ?? []));
   let baseUrl = '';
 
-  const issueToken = async (req: IncomingMessage, res: ServerResponse, tenant: string): Promise<void> => {
-    const form = new URLSearchParams(await readBody(req));
-    const fail = (status: number, error: string, description: string): void =>
-      sendJson(res, status, { error, error_description: `${description}\r\nTrace ID: ${randomBytes(8).toString('hex')}`, error_codes: [Number(description.slice(6, description.indexOf(':')))], timestamp: new Date().toISOString() });
-    if (tenant !== tenantId) return fail(400, 'invalid_request', `AADSTS90002: Tenant '${tenant}' not found.`);
-    if (form.get('grant_type') !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
-    if (form.get('client_id') !== credentials.client_id) return fail(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`);
-    if (form.get('client_secret') !== credentials.client_secret) return fail(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
-    const scope = form.get('scope') ?? '';
-    if (scope.replace(/\/+\.default$/, '') !== baseUrl) return fail(400, 'invalid_scope', `AADSTS500011: The resource principal named ${scope.replace(/\/\.default$/, '')} was not found in the tenant.`);
-    const ttl = opts.faults?.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_S;
-    const token = `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString('base64url')}.${randomBytes(16).toString('base64url')}`;
-    tokens.set(token, { clientId: credentials.client_id, expiresAt: Date.now() + ttl * 1000, requests: 0 });
-    sendJson(res, 200, { token_type: 'Bearer', expires_in: ttl, ext_expires_in: ttl, access_token: token });
-  };
+  async function issueToken(r: EmulatorRequest, tenant: string): Promise<void> {
+    const { form } = await readForm(r.req);
+    if (tenant !== tenantId) throw entraError(400, 'invalid_request', `AADSTS90002: Tenant '${tenant}' not found.`);
+    if (form.get('client_id') !== clientId) throw entraError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`);
+    const scope = (form.get('scope') ?? '').replace(/\/+\.default$/, '');
+    const body = oauth.token(form);
+    if (scope !== baseUrl) throw entraError(400, 'invalid_scope', `AADSTS500011: The resource principal named ${scope} was not found in the tenant.`);
+    send(r.res, 200, body, {}, JSON_TYPE);
+  }
 
-  const serveApi = async (req: IncomingMessage, res: ServerResponse, url: URL, version: string, resource: string): Promise<void> => {
-    const auth = req.headers.authorization ?? '';
-    const issued = tokens.get(auth.replace(/^Bearer\s+/i, ''));
-    if (issued) issued.requests += 1;
-    if (!issued || issued.expiresAt <= Date.now() || (opts.tokenRequestBudget !== undefined && issued.requests > opts.tokenRequestBudget)) {
-      res.writeHead(401, { 'WWW-Authenticate': `Bearer authorization_uri=${baseUrl}/${tenantId}/oauth2/authorize, resource_id=${baseUrl}/`, 'Content-Length': '0' });
-      res.end();
-      return;
-    }
-    let admitted = false;
-    let headers: Record<string, string> = {};
+  async function serveApi(r: EmulatorRequest, version: string, resource: string): Promise<void> {
+    const auth = oauth.check(bearerToken(r.req));
+    if (!auth.ok) throw new EmulatorHttpError(401, undefined, { 'WWW-Authenticate': `Bearer authorization_uri=${baseUrl}/${tenantId}/oauth2/authorize, resource_id=${baseUrl}/` });
+    const verdict = budgets?.admit(auth.owner);
+    if (verdict && !verdict.ok) throw refusal(verdict, limits);
+    const headers = verdict ? protectionHeaders(verdict) : {};
     try {
-      if (protection) {
-        const verdict = protection.admit(issued.clientId);
-        headers = verdict.headers;
-        if (!verdict.ok) return sendError(res, verdict.rejection, headers);
-        admitted = true;
-      }
-      const delay = faults.delayMs();
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      const injected = faults.draw();
-      if (injected) return sendError(res, injected, headers);
-      if (req.method !== 'GET') throw new ODataError(405, '0x80060888', `The emulator is read-only; ${req.method} is not supported.`);
-      const out = api.handle({ resource, query: parseQuery(url.search), prefer: req.headers.prefer, baseUrl, apiVersion: version });
-      sendJson(res, out.status, out.body, { ...headers, ...out.headers, 'OData-Version': '4.0' });
+      await faults.slow();
+      const fault = faults.draw();
+      if (fault) throw faultError(fault);
+      if (r.method !== 'GET') throw new ODataError(405, '0x80060888', `The emulator is read-only; ${r.method} is not supported.`);
+      const out = api.handle({ resource, query: parseQuery(r.url.search), prefer: r.req.headers.prefer, baseUrl, apiVersion: version });
+      send(r.res, out.status, out.body, { ...headers, ...out.headers, 'OData-Version': '4.0' }, JSON_TYPE);
     } catch (err) {
-      if (err instanceof ODataError) sendError(res, { status: err.status, code: err.code, message: err.message }, headers);
-      else sendError(res, { status: 500, code: '0x80040216', message: 'An unexpected error occurred.' }, headers);
+      if (err instanceof EmulatorHttpError) Object.assign(err.headers, headers);
+      throw err;
     } finally {
-      if (admitted) protection?.release(issued.clientId);
+      if (verdict) budgets!.release(auth.owner);
     }
+  }
+
+  const server = await serve(async (r) => {
+    const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(r.url.pathname);
+    const api = /^\/api\/data\/(v9\.\d)\/(.+)$/.exec(r.url.pathname);
+    if (token && r.method === 'POST') return issueToken(r, token[1]!);
+    if (api) return serveApi(r, api[1]!, api[2]!);
+    throw new ODataError(404, '0x8006088a', `Resource not found for the segment '${r.url.pathname}'.`);
+  }, { port: opts.port, jsonContentType: JSON_TYPE, internalError: () => ({ error: { code: '0x80040216', message: 'An unexpected error occurred.' } }) });
+  baseUrl = server.url;
+  const table = (entity: string): string => {
+    if (!store.spec(entity)) throw new RangeError(`the emulator has no table named ${entity}`);
+    return entity;
   };
-
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://emulator');
-    const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
-    const apiPath = /^\/api\/data\/(v9\.\d)\/(.+)$/.exec(url.pathname);
-    let work: Promise<void>;
-    if (tokenPath && req.method === 'POST') work = issueToken(req, res, tokenPath[1]!);
-    else if (apiPath) work = serveApi(req, res, url, apiPath[1]!, apiPath[2]!);
-    else {
-      sendJson(res, 404, { error: { code: '0x8006088a', message: `Resource not found for the segment '${url.pathname}'.` } });
-      return;
-    }
-    work.catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { error: { code: '0x80040216', message: 'An unexpected error occurred.' } });
-      else res.destroy();
-    });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${port}`;
   return {
     url: baseUrl,
     tokenUrl: `${baseUrl}/${tenantId}/oauth2/v2.0/token`,
-    credentials: { ...credentials, environment_url: baseUrl, scope: `${baseUrl}/.default` },
+    credentials: { tenant_id: tenantId, client_id: clientId, client_secret: oauth.config.clientSecret, environment_url: baseUrl, scope: `${baseUrl}/.default` },
     control: {
       modify(entity, index, fields = {}, modifiedOn) {
-        if (!store.spec(entity)) throw new RangeError(`the emulator has no table named ${entity}`);
         const ms = typeof modifiedOn === 'string' ? Date.parse(modifiedOn) : modifiedOn;
         if (ms !== undefined && !Number.isFinite(ms)) throw new RangeError(`not a timestamp: ${String(modifiedOn)}`);
-        return store.edit(entity, index, fields, ms === undefined ? undefined : Math.floor(ms / 1000));
+        return store.edit(table(entity), index, fields, ms === undefined ? undefined : Math.floor(ms / 1000));
       },
-      remove(entity, index) {
-        if (!store.spec(entity)) throw new RangeError(`the emulator has no table named ${entity}`);
-        return store.remove(entity, index);
-      },
+      remove: (entity, index) => store.remove(table(entity), index),
       idOf: (entity, index) => store.guid(entity, index),
       count: (entity) => store.count(entity),
-      expireAccessTokens: () => {
-        for (const t of tokens.values()) t.expiresAt = 0;
-      },
+      expireAccessTokens: () => oauth.expireAccessTokens(),
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => server.close(),
   };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  send(res, status, body, headers, 'application/json; odata.metadata=minimal');
-}
-
-function sendError(res: ServerResponse, r: Rejection | { status: number; code: string; message: string; retryAfterSeconds?: number }, headers: Record<string, string>): void {
-  const extra: Record<string, string> = { ...headers, 'OData-Version': '4.0' };
-  if (r.retryAfterSeconds !== undefined) extra['Retry-After'] = String(r.retryAfterSeconds);
-  sendJson(res, r.status, { error: { code: r.code, message: r.message } }, extra);
 }

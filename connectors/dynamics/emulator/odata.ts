@@ -3,15 +3,16 @@
  * $select, $filter (comparisons joined by `and`), $orderby on modifiedon / the primary key, $top,
  * and Dataverse-style `$skiptoken` paging cookies (which carry the delta token of a tracked pass).
  */
+import { EmulatorHttpError } from '../../sdk/emulator/index.ts';
 import type { EntitySpec, RawRecord, RawValue } from './entity-types.ts';
 import { allAttributes, webName } from './serialize.ts';
 import type { Bounds, OrderKey } from './store.ts';
 
 /** A Web API error: served as {"error":{"code","message"}} with this status. */
-export class ODataError extends Error {
-  override readonly name = 'ODataError';
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
+export class ODataError extends EmulatorHttpError {
+  constructor(status: number, readonly code: string, message: string, headers: Record<string, string> = {}) {
+    super(status, { error: { code, message } }, { 'OData-Version': '4.0', ...headers });
+    this.message = message;
   }
 }
 

@@ -5,7 +5,7 @@
  * second, so ties are common), and overlaid records move past the newest base time. Edits and
  * deletions get a change number each (change tracking: a delta token is a change number).
  */
-import { BASE_EPOCH_S, Rng, hashString, isoSeconds, recordGuid, decodeRecordGuid } from './generate.ts';
+import { BASE_EPOCH_S, hashString, isoSeconds, recordGuid, decodeRecordGuid, rng as seededRng } from './generate.ts';
 import type { EntitySpec, GenContext, RawRecord } from './entity-types.ts';
 import { account, businessunit, contact, lead, opportunity, systemuser } from './entities-crm.ts';
 import { appointment, invoice, phonecall, task } from './entities-activity.ts';
@@ -96,7 +96,7 @@ export class RecordStore implements GenContext {
 
   /** The full raw record, including primary id, created/modified times and version. */
   record(spec: EntitySpec, index: number): RawRecord {
-    const rng = new Rng(this.seed, hashString(spec.logicalName), index);
+    const rng = seededRng(this.seed, spec.logicalName, index);
     const raw = spec.build(this, index, rng);
     const overlay = this.overlays.get(spec.logicalName)?.get(index);
     const modified = overlay?.modifiedon ?? this.baseModified(spec.logicalName, index);
@@ -166,7 +166,7 @@ export class RecordStore implements GenContext {
    * Simulate a user editing `n` records that sit after `after` in the extraction order: their
    * modifiedon moves past every base time (so an incremental pass must pick them up again).
    */
-  mutateAhead(entity: string, after: OrderKey, n: number, rng: Rng): number[] {
+  mutateAhead(entity: string, after: OrderKey, n: number, rng: { int(maxExclusive: number): number }): number[] {
     const total = this.count(entity);
     const maxBase = this.baseModified(entity, total - 1);
     // Only while the reader is still in the base range: edits then land past its position, once.
@@ -175,7 +175,7 @@ export class RecordStore implements GenContext {
     if (!map) this.overlays.set(entity, (map = new Map()));
     const touched: number[] = [];
     for (let k = 0; k < n; k++) {
-      const index = rng.int(after.index + 1, total - 1);
+      const index = after.index + 1 + rng.int(total - 1 - after.index);
       this.mutationClock += 1;
       if (this.isDeleted(entity, index)) continue;
       const prev = map.get(index);

@@ -7,7 +7,7 @@ import { ODataError, checkOrderBy, decodeSkipToken, encodeSkipToken, parseFilter
 import { annotationFilter, serializeRecord } from './serialize.ts';
 import { entityJson, optionSetAttributesJson, attributesJson, projectJson } from './metadata.ts';
 import { ENTITY_SPECS, type OrderKey, type RecordStore } from './store.ts';
-import type { FaultInjector } from './protection.ts';
+import type { FaultSwitches } from '../../sdk/emulator/index.ts';
 import type { EntitySpec } from './entity-types.ts';
 
 export interface ApiRequest {
@@ -50,7 +50,7 @@ const param = (req: ApiRequest, name: string): string | null => req.query.find((
 export class WebApi {
   constructor(
     private readonly store: RecordStore,
-    private readonly faults: FaultInjector,
+    private readonly faults: FaultSwitches,
     private readonly identity: { userId: string; businessUnitId: string; organizationId: string },
     /** Tables (logical names) whose change tracking is off: odata.track-changes is ignored, $deltatoken refused. */
     private readonly untracked: ReadonlySet<string> = new Set(),
@@ -128,9 +128,7 @@ export class WebApi {
       keys.push(r.value);
     }
     const lastKey = keys[keys.length - 1];
-    if (lastKey && this.faults.modifiesNow()) {
-      this.store.mutateAhead(spec.logicalName, lastKey, 3, this.faults.random);
-    }
+    if (lastKey && this.faults.modification(1) !== undefined) this.store.mutateAhead(spec.logicalName, lastKey, 3, this.faults.rng);
     let more = false;
     if (top === undefined && lastKey) {
       it = this.store.scan(spec.logicalName, filter.bounds, lastKey);

@@ -16,3 +16,4 @@ import { rotateMasterKeyCommand } from '../../api/credentials/rotate-command.ts'
 import { auditCommands } from './audit.ts'; commands.push(...auditCommands);
 import { workerCommand } from './worker.ts'; commands.push(workerCommand);
 import { quarantineExportCommand } from './quarantine.ts'; commands.push(quarantineExportCommand);
+import { newConnectorCommand } from './new-connector.ts'; commands.push(newConnectorCommand);
