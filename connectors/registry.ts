@@ -115,6 +115,18 @@ export const registry: Record<string, RegistryEntry> = {
     mapping: new URL('./pipedrive/mapping.yaml', import.meta.url),
     bench: () => import('./pipedrive/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchPipedrive({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
   },
+  zoho: {
+    label: 'Zoho CRM (v7 REST; documentation only)',
+    connector: () => import('./zoho/index.ts').then((m) => m.createConnector),
+    emulator: () => import('./zoho/emulator/index.ts').then((m) => m.startEmulator),
+    mapping: new URL('./zoho/mapping.yaml', import.meta.url),
+    bench: () => import('./zoho/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchZoho({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
+    conformance: {
+      capabilities: ['oauth-refresh', 'paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
+      stream: 'Accounts', options: { pageSize: 50 }, oauthCredentialKeys: ['clientId', 'clientSecret', 'refreshToken'], secretKey: 'clientSecret',
+      incremental: { entity: 'Accounts', field: 'Account_Name', table: 'accounts', column: 'name', deleteEntity: 'Tasks', deleteTable: 'activities' },
+    },
+  },
 };
 
 export class UnknownVendorError extends Error {
