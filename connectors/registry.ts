@@ -25,6 +25,8 @@ export interface RegistryEntry {
   mapping?: URL;
   /** The rate benchmark against the emulator (`npm run bench -- --source <vendor>`). */
   bench?: () => Promise<RateBench>;
+  /** The credential fields the console's form offers, in the vendor's own names (absent: a free-form list). */
+  credentialFields?: readonly string[];
   /** What the conformance suite (connectors/conformance.test.ts) runs against this connector; absent: only the fixture section applies. */
   conformance?: ConformanceSpec;
 }
@@ -117,6 +119,7 @@ export const registry: Record<string, RegistryEntry> = {
   },
   zoho: {
     label: 'Zoho CRM (v7 REST; documentation only)',
+    credentialFields: ['clientId', 'clientSecret', 'refreshToken', 'dataCentre'],
     connector: () => import('./zoho/index.ts').then((m) => m.createConnector),
     emulator: () => import('./zoho/emulator/index.ts').then((m) => m.startEmulator),
     mapping: new URL('./zoho/mapping.yaml', import.meta.url),
