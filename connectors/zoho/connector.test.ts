@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordBatch } from '../../shared/record-batch.ts';
 import { RateLimiterRegistry, startScriptedServer, type ScriptedRequest, type ScriptedResponse, type ScriptedServer } from '../sdk/index.ts';
-import { createConnector, UnknownDataCentreError } from './index.ts';
+import { isVendorEndpoint } from '../../shared/net/vendor-hosts.ts';
+import { createConnector, DATA_CENTRES, UnknownDataCentreError } from './index.ts';
 
 const sample = JSON.parse(readFileSync(new URL('./fixtures/amplabs_crm_contacts_records_info_page_token.json', import.meta.url), 'utf8')) as { data: Record<string, unknown>[] };
 const CREDS = { clientId: '1000.CLIENT', clientSecret: 'secret-for-tests', refreshToken: '1000.refresh.token' };
@@ -72,5 +73,10 @@ describe('Zoho connector on recorded and scripted wire data', () => {
   it('given an unknown data centre, then the connector refuses to start and names the known ones', () => {
     expect(() => createConnector({ credentials: { ...CREDS, dataCentre: 'mars' } })).toThrow(UnknownDataCentreError);
     expect(() => createConnector({ credentials: { ...CREDS, dataCentre: 'mars' } })).toThrow(/us, eu, in, au/);
+  });
+
+  it('given every data centre, then its accounts server and API domain are documented Zoho hosts, and look-alikes are not', () => {
+    for (const dc of Object.values(DATA_CENTRES)) for (const url of [dc.accounts, dc.api]) expect(isVendorEndpoint('zoho', `${url}/x`), url).toBe(true);
+    for (const url of ['https://www.zohoapis.eu.example.com', 'http://www.zohoapis.com', 'https://zohoapis.com.evil.io']) expect(isVendorEndpoint('zoho', url), url).toBe(false);
   });
 });
