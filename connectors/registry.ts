@@ -116,6 +116,11 @@ export const registry: Record<string, RegistryEntry> = {
     emulator: () => import('./pipedrive/emulator/index.ts').then((m) => m.startEmulator),
     mapping: new URL('./pipedrive/mapping.yaml', import.meta.url),
     bench: () => import('./pipedrive/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchPipedrive({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
+    conformance: {
+      capabilities: ['paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
+      stream: 'organizations', options: { pageSize: 50 }, secretKey: 'apiToken',
+      incremental: { entity: 'organizations', field: 'name', table: 'accounts', column: 'name', deleteEntity: 'activities', deleteTable: 'activities' },
+    },
   },
   zoho: {
     label: 'Zoho CRM (v7 REST; documentation only)',
