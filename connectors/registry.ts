@@ -25,6 +25,8 @@ export interface RegistryEntry {
   mapping?: URL;
   /** The rate benchmark against the emulator (`npm run bench -- --source <vendor>`). */
   bench?: () => Promise<RateBench>;
+  /** The credential fields the console's form offers, in the vendor's own names (absent: a free-form list). */
+  credentialFields?: readonly string[];
   /** What the conformance suite (connectors/conformance.test.ts) runs against this connector; absent: only the fixture section applies. */
   conformance?: ConformanceSpec;
 }
@@ -114,6 +116,24 @@ export const registry: Record<string, RegistryEntry> = {
     emulator: () => import('./pipedrive/emulator/index.ts').then((m) => m.startEmulator),
     mapping: new URL('./pipedrive/mapping.yaml', import.meta.url),
     bench: () => import('./pipedrive/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchPipedrive({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
+    conformance: {
+      capabilities: ['paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
+      stream: 'organizations', options: { pageSize: 50 }, secretKey: 'apiToken',
+      incremental: { entity: 'organizations', field: 'name', table: 'accounts', column: 'name', deleteEntity: 'activities', deleteTable: 'activities' },
+    },
+  },
+  zoho: {
+    label: 'Zoho CRM (v7 REST; documentation only)',
+    credentialFields: ['clientId', 'clientSecret', 'refreshToken', 'dataCentre'],
+    connector: () => import('./zoho/index.ts').then((m) => m.createConnector),
+    emulator: () => import('./zoho/emulator/index.ts').then((m) => m.startEmulator),
+    mapping: new URL('./zoho/mapping.yaml', import.meta.url),
+    bench: () => import('./zoho/bench.ts').then((m) => (records: number, seconds: number | undefined) => m.benchZoho({ records, ...(seconds ? { durationSeconds: seconds } : {}) })),
+    conformance: {
+      capabilities: ['oauth-refresh', 'paging', 'rate-limits', 'error-classification', 'migration', 'incremental', 'checkpoint'],
+      stream: 'Accounts', options: { pageSize: 50 }, oauthCredentialKeys: ['clientId', 'clientSecret', 'refreshToken'], secretKey: 'clientSecret',
+      incremental: { entity: 'Accounts', field: 'Account_Name', table: 'accounts', column: 'name', deleteEntity: 'Tasks', deleteTable: 'activities' },
+    },
   },
 };
 

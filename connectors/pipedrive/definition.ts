@@ -28,7 +28,8 @@ const v2Stream = (name: V2Stream): StreamDefinitionInput => ({
   deletedWhen: { path: 'is_deleted', equals: true },
 });
 
-export function pipedriveDefinition(dailyTokens = MIN_DAILY_TOKENS): ConnectorDefinition {
+/** `burstPerWindow`: the plan's requests per 2-second window (Essential 20, Advanced 40, Professional 80, Enterprise 120 with an api_token). */
+export function pipedriveDefinition(dailyTokens = MIN_DAILY_TOKENS, burstPerWindow = 20): ConnectorDefinition {
   return defineConnector({
     sourceSystem: 'pipedrive',
     label: 'Pipedrive',
@@ -48,11 +49,14 @@ export function pipedriveDefinition(dailyTokens = MIN_DAILY_TOKENS): ConnectorDe
     rateLimits: {
       buckets: [
         // Essential plan with an api_token: 20 requests per 2-second window (x-ratelimit-* tell the real plan).
-        { name: 'burst', requests: 20, perSeconds: 2 },
+        // Paced, not bursted: one request every 2 s / burstPerWindow keeps each fixed 2-second window at its quota without
+        // ending a window on remaining 0 (x-ratelimit-reset is whole seconds, so a pause there overshoots).
+        { name: 'burst', requests: 1, perSeconds: 2 / burstPerWindow },
         { name: 'daily-tokens', requests: Math.max(1, Math.floor(dailyTokens / V2_LIST_TOKEN_COST)), perSeconds: 86_400 },
       ],
       concurrency: 4,
-      headers: { remaining: 'x-ratelimit-remaining', resetSeconds: 'x-ratelimit-reset' },
+      // x-ratelimit-* are not followed (see the burst bucket); a 429 is honoured through its Retry-After.
+      headers: {},
     },
     errors: [
       { status: [401], action: 'fail-config', message: 'Pipedrive refused the API token; copy it again from Personal preferences → API' },

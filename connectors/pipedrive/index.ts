@@ -16,6 +16,10 @@ export { pipedriveDefinition } from './definition.ts';
 export interface PipedriveConnectorOptions extends ConnectorFactoryOptions, Pick<DeclarativeConnectorOptions, 'fetch' | 'clock' | 'random' | 'rateLimiters'> {
   /** The company's daily token budget (30,000 × plan multiplier × seats); default the smallest company's. */
   dailyTokens?: number;
+  /** The plan's requests per 2-second window (default 20, Essential with an api_token). */
+  burstPerWindow?: number;
+  /** Records per page (1–500, default 500). */
+  pageSize?: number;
 }
 
 const RECENTS_ITEM: Record<string, string> = { organizations: 'organization', persons: 'person', deals: 'deal', activities: 'activity', notes: 'note' };
@@ -91,7 +95,9 @@ export function createConnector(options: PipedriveConnectorOptions): Declarative
     pages[name] = streamPages;
     enrich[name] = (_ctx, records, stream) => Promise.resolve(records.map((r) => normalizeRecord(stream.name, r)));
   }
-  return new DeclarativeSourceConnector(pipedriveDefinition(options.dailyTokens ?? MIN_DAILY_TOKENS), {
+  const definition = pipedriveDefinition(options.dailyTokens ?? MIN_DAILY_TOKENS, options.burstPerWindow);
+  if (options.pageSize !== undefined) for (const s of definition.streams) s.pageSize = Math.min(500, Math.max(1, Math.floor(options.pageSize)));
+  return new DeclarativeSourceConnector(definition, {
     credentials: options.credentials, baseUrl: options.baseUrl, logger: options.logger, fetch: options.fetch, clock: options.clock,
     random: options.random, rateLimiters: options.rateLimiters, hooks: { discover, pages, enrich },
   });

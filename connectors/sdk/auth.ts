@@ -107,7 +107,7 @@ class OAuthAuthenticator implements Authenticator {
   async apply(headers: Record<string, string>, _url: URL, signal?: AbortSignal): Promise<void> {
     const t = this.tokens;
     if (!t || t.expiresAt - this.def.refreshBeforeExpirySeconds * 1000 <= this.clock.now()) await this.refresh(signal);
-    headers['authorization'] = `Bearer ${this.tokens!.accessToken}`;
+    headers['authorization'] = `${('scheme' in this.def ? this.def.scheme : undefined) ?? 'Bearer'} ${this.tokens!.accessToken}`;
   }
 
   async refresh(signal?: AbortSignal): Promise<boolean> {

@@ -38,6 +38,8 @@ export const AuthSchema = z.discriminatedUnion('type', [
     /** Assumed lifetime when the token response carries no `expires_in` (Salesforce). */
     defaultExpiresInSeconds: z.number().int().positive().default(1800),
     scope: z.string().optional(),
+    /** The Authorization scheme before the access token (default Bearer; Zoho: "Zoho-oauthtoken"). */
+    scheme: z.string().min(1).optional(),
   }),
   /** OAuth 2.0 client-credentials grant (e.g. Dynamics 365 / Entra ID app registration). */
   z.object({

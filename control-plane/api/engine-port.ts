@@ -70,6 +70,7 @@ export const registryConnectors: ConnectorPort = {
         name,
         label: e.label,
         hasEmulator: !!e.emulator,
+        credentialFields: [...(e.credentialFields ?? [])],
         mappingTemplate: e.mapping && existsSync(fileURLToPath(e.mapping)) ? `builtin:${name}` : null,
       }))
       .sort((a, b) => a.name.localeCompare(b.name));

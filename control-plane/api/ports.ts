@@ -22,7 +22,7 @@ export interface EnginePort {
   previewRecords(opts: { pool: pg.Pool; targetSchema: string; source: SourceConnector; mappingYaml: string; vars: Record<string, string>; tenantId: string; entity: string; limit: number }): Promise<PreviewRow[]>;
 }
 
-export interface ConnectorInfo { name: string; label: string; hasEmulator: boolean; mappingTemplate: string | null }
+export interface ConnectorInfo { name: string; label: string; hasEmulator: boolean; mappingTemplate: string | null; credentialFields: string[] }
 
 export interface ConnectorPort {
   list(): Promise<ConnectorInfo[]>;

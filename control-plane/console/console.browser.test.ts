@@ -28,6 +28,7 @@ let schema: TestSchema;
 let targetSchema: string;
 let server: ControlPlaneServer;
 let emulator: EmulatorHandle;
+let zoho: EmulatorHandle;
 let browser: Browser;
 let base: string;
 let tenantId: string;
@@ -54,6 +55,9 @@ beforeAll(async () => {
   const admin = (await createApiKey(db, { tenantId, name: 'admin key', role: 'admin' })).key;
   const ov = await server.app.inject({ method: 'POST', url: '/api/v1/endpoint-overrides', headers: { authorization: `Bearer ${admin}` }, payload: { vendor: 'hubspot', url: emulator.url } });
   if (ov.statusCode !== 201) throw new Error(`endpoint override: ${ov.body}`);
+  zoho = await (await loadEmulator('zoho'))({ records: 4, seed: 7 });
+  const zov = await server.app.inject({ method: 'POST', url: '/api/v1/endpoint-overrides', headers: { authorization: `Bearer ${admin}` }, payload: { vendor: 'zoho', url: zoho.url } });
+  if (zov.statusCode !== 201) throw new Error(`endpoint override: ${zov.body}`);
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -63,6 +67,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await emulator?.close();
+  await zoho?.close();
   await schema?.pool.query(`DROP SCHEMA IF EXISTS "${targetSchema}" CASCADE`);
   await schema?.drop();
 });
@@ -181,6 +186,30 @@ describe('web console', () => {
     } catch (err) {
       await page.screenshot({ path: `${ART}failure.png`, fullPage: true }).catch(() => undefined);
       throw err;
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('given Zoho CRM in the source list, then its credential form names clientId, clientSecret, refreshToken and dataCentre, and the filled form connects', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    try {
+      await login(page, 'engineer@acme.test');
+      await page.getByTestId('new-migration').click();
+      await page.getByTestId('mig-name').fill('Zoho to Logic Nexus');
+      await page.getByTestId('mig-source').selectOption('zoho');
+      expect(await page.getByTestId('mig-source').locator('option', { hasText: 'Zoho CRM' }).count()).toBe(1);
+      const keys = await Promise.all([0, 1, 2, 3].map((i) => page.getByTestId(`cred-key-${i}`).inputValue()));
+      expect(keys).toEqual(['clientId', 'clientSecret', 'refreshToken', 'dataCentre']);
+      for (const [i, k] of keys.entries()) await page.getByTestId(`cred-value-${i}`).fill(k === 'dataCentre' ? 'eu' : zoho.credentials[k]!);
+      await page.getByTestId('mig-baseurl').fill(zoho.url);
+      await page.getByTestId('mig-tokenurl').fill(zoho.tokenUrl);
+      await page.getByTestId('mig-create').click();
+      await page.getByTestId('conn-test').click();
+      await expect.poll(() => page.getByTestId('conn-result').textContent(), { timeout: 30_000 }).toContain('Connected');
+      await page.screenshot({ path: `${ART}zoho-source.png` });
     } finally {
       await context.close();
     }

@@ -13,8 +13,12 @@ export const VENDOR_HOSTS: Readonly<Record<string, readonly string[]>> = Object.
   hubspot: ['api.hubapi.com', 'api-eu1.hubapi.com'],
   // ShipStation V1 (ssapi) and V2 (api.shipstation.com).
   shipstation: ['ssapi.shipstation.com', 'api.shipstation.com'],
-  // Pipedrive: api.pipedrive.com and the company domain (https://{company}.pipedrive.com/api/v1, /api/v2).
-  pipedrive: ['api.pipedrive.com', '*.pipedrive.com'],
+  // Pipedrive: the API host and the company domains ({company}.pipedrive.com) OAuth apps are given.
+  pipedrive: ['api.pipedrive.com', 'oauth.pipedrive.com', '*.pipedrive.com'],
+  // Zoho CRM per data centre: the accounts server (OAuth) and the API domain the token response names
+  // (US, EU, IN, AU, JP, CA, SA, UK, CN).
+  zoho: ['com', 'eu', 'in', 'com.au', 'jp', 'sa', 'uk', 'com.cn'].flatMap((tld) => [`accounts.zoho.${tld}`, `www.zohoapis.${tld}`])
+    .concat(['accounts.zohocloud.ca', 'www.zohoapis.ca']),
 });
 
 function matches(pattern: string, host: string): boolean {

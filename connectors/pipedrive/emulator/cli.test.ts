@@ -1,17 +1,11 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-
-const BIN = new URL('../../../bin/nexus-migrate.mjs', import.meta.url).pathname;
+import { startEmulateCli } from '../../../test/support/emulate-cli.ts';
 
 describe('nexus-migrate emulate pipedrive', () => {
   it('given the registry entry, then the CLI prints a ready line whose API token reads the organizations, with rate headers when limits are on', async () => {
-    const child = spawn(process.execPath, [BIN, 'emulate', 'pipedrive', '--port', '0', '--records', '7', '--seed', '4', '--rate-limits'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = await startEmulateCli('pipedrive', ['--records', '7', '--seed', '4', '--rate-limits']);
     try {
-      const lines = createInterface({ input: child.stdout! });
-      const [line] = (await once(lines, 'line')) as [string];
-      const ready = JSON.parse(line) as { ready: boolean; vendor: string; url: string; credentials: Record<string, string> };
+      const ready = cli.ready;
       expect(ready).toMatchObject({ ready: true, vendor: 'pipedrive' });
       expect(Object.keys(ready.credentials)).toEqual(['apiToken']);
       expect(ready.credentials['apiToken']).toMatch(/^[0-9a-f]{40}$/);
@@ -23,13 +17,7 @@ describe('nexus-migrate emulate pipedrive', () => {
       expect(denied.status).toBe(401);
       expect(await denied.json()).toMatchObject({ success: false, errorCode: 401 });
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(force);
-      }
+      await cli.stop();
     }
   });
 });

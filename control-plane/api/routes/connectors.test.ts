@@ -46,6 +46,12 @@ describe('connectors API', () => {
     expect(items.find((i) => i.name === 'csv')).toMatchObject({ mappingTemplate: null });
   });
 
+  it('given a source that names its credential fields (Zoho), then the list offers them for the console form; others get a free-form list', async () => {
+    const items = (await call('GET', '/connectors', t.keys.viewer)).json().items as { name: string; label: string; credentialFields: string[] }[];
+    expect(items.find((i) => i.name === 'zoho')).toMatchObject({ label: expect.stringContaining('Zoho CRM'), credentialFields: ['clientId', 'clientSecret', 'refreshToken', 'dataCentre'] });
+    expect(items.find((i) => i.name === 'csv')!.credentialFields).toEqual([]);
+  });
+
   it('given a csv migration with a folder credential, then connection test, discovery and source records come from that folder', async () => {
     const mappingYaml = [
       'version: 1', 'sourceSystem: csv', 'defaults:', '  tenant_id: ${TENANT_ID}', 'entities:', '  Customer:', '    target: accounts',

@@ -38,7 +38,7 @@ export function connectorRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/api/v1/connectors', {
     config: { permission: 'read' },
-    schema: { tags: ['connectors'], response: { 200: z.object({ items: z.array(z.object({ name: z.string(), label: z.string(), hasEmulator: z.boolean(), mappingTemplate: z.string().nullable() })) }) } },
+    schema: { tags: ['connectors'], response: { 200: z.object({ items: z.array(z.object({ name: z.string(), label: z.string(), hasEmulator: z.boolean(), mappingTemplate: z.string().nullable(), credentialFields: z.array(z.string()) })) }) } },
   }, async () => ({ items: await ctx.connectors.list() }));
 
   app.post('/api/v1/migrations/:id/connection-test', {

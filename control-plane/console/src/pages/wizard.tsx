@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { api, HttpError, type Me, type MigrationDto } from '../api.ts';
 import { MappingEditor } from './mapping-editor.tsx';
 
-interface Connector { name: string; label: string; hasEmulator: boolean; mappingTemplate: string | null }
+interface Connector { name: string; label: string; hasEmulator: boolean; mappingTemplate: string | null; credentialFields: string[] }
 interface AgentRow { id: string; name: string; online: boolean; revoked: boolean }
 interface AgentConnection { name: string; type: string; host: string; port: number; database: string; schema: string | null; platform: string | null }
 interface Stream { entity: string; estimatedCount?: number; fields: unknown[] }
@@ -46,7 +46,12 @@ function SourceStep() {
     <div className="card">
       <h3>1. Source</h3>
       <label>Name <input data-testid="mig-name" value={name} onChange={(e) => setName(e.target.value)} /></label>
-      <label>Source system <select data-testid="mig-source" value={source} onChange={(e) => setSource(e.target.value)}>
+      <label>Source system <select data-testid="mig-source" value={source} onChange={(e) => {
+        setSource(e.target.value);
+        // A source that names its credential fields gets one row per field (values the user typed are kept).
+        const named = connectors.find((c) => c.name === e.target.value)?.credentialFields ?? [];
+        if (named.length) setCreds(named.map((k) => ({ k, v: creds.find((c) => c.k === k)?.v ?? '' })));
+      }}>
         <option value="">choose…</option>
         {connectors.map((c) => <option key={c.name} value={c.name}>{c.label}</option>)}
       </select></label>
