@@ -39,7 +39,11 @@ function climbsOut(file: string, source: string): string[] {
   return found;
 }
 
-export function outsidePaths(file: string, source: string): string[] {
+/** A line may send a path as hostile input (never read); it says so with this marker. */
+const PAYLOAD = 'repo-paths: hostile payload, never read';
+
+export function outsidePaths(file: string, text: string): string[] {
+  const source = text.split('\n').filter((l) => !l.includes(PAYLOAD)).join('\n');
   const hits = OUTSIDE.filter((o) => o.re.test(source)).map((o) => o.name);
   return [...hits, ...climbsOut(file, source)];
 }
@@ -61,6 +65,12 @@ describe('test files read only inside the repository', () => {
   it('given a relative path climbing above the repository root, then it is flagged', () => {
     expect(outsidePaths(join(ROOT, 'connectors/x/a.test.ts'), "import '../../../elsewhere/y.ts'")).toHaveLength(1);
     expect(outsidePaths(join(ROOT, 'connectors/x/a.test.ts'), "import '../../shared/connector.ts'")).toHaveLength(0);
+  });
+
+  it('given a climbing path sent as hostile input on a line marked as such, then it is not flagged, and unmarked it is', () => {
+    const line = "send('../../../../etc/passwd');";
+    expect(outsidePaths(join(ROOT, 'connectors/x/a.test.ts'), line)).toHaveLength(1);
+    expect(outsidePaths(join(ROOT, 'connectors/x/a.test.ts'), `${line} // ${PAYLOAD}`)).toHaveLength(0);
   });
 
   it('given every test file and test helper in the repository, then none names a path outside it', () => {

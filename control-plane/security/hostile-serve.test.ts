@@ -107,7 +107,7 @@ function targetedCases(): HostileCase[] {
       { name: `session cookie ${s}`, method: 'GET', url: '/api/v1/migrations', headers: { cookie: `nexus_session=${q}` }, expect: 'refuse' },
     );
   }
-  for (const p of ['../../../../etc/passwd', '/etc', '..%2F..%2Fetc', 'C:\\Windows\\System32', '\0/etc']) {
+  for (const p of ['../../../../etc/passwd', '/etc', '..%2F..%2Fetc', 'C:\\Windows\\System32', '\0/etc']) { // repo-paths: hostile payload, never read
     cases.push(
       { name: `template id ${p}`, method: 'GET', url: `/api/v1/mapping-templates/${encodeURIComponent(p)}`, expect: 'refuse' },
       { name: `quarantine entity ${p}`, method: 'GET', url: `${m}/runs/${a.ids.run}/quarantine?entity=${encodeURIComponent(p)}`, expect: 'safe' },

@@ -24,9 +24,12 @@ export function connectFailureText(err: unknown, who: { user?: string; passwordF
       : `the database does not accept user ${user ?? '(unknown)'} from this machine: check the user name and the server's pg_hba.conf`;
     case '3D000': return `${(e.message ?? '').replace(/^database "(.*)" does not exist$/, 'the database "$1" does not exist')}: create it, or fix the database name`;
     // MySQL / MariaDB
-    case 'ER_ACCESS_DENIED_ERROR': return `the database refused user ${user ?? '(unknown)'}${/using password: YES/.test(e.message ?? '') ? ' with this password' : ' without a password'} (wrong password, or the user may not connect from this machine): check the user name and ${pw}`;
+    // MariaDB answers an unknown user either way, with or without "(using password: …)" (1045, 1698).
+    case 'ER_ACCESS_DENIED_ERROR': case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
+      return `the database refused user ${user ?? '(unknown)'}${/using password: NO/.test(e.message ?? '') ? ' without a password' : ' with this password'} (wrong password, or the user may not connect from this machine): check the user name and ${pw}`;
     case 'ER_BAD_DB_ERROR': return `${(e.message ?? '').replace(/^Unknown database '(.*)'$/, 'the database "$1" does not exist')}: create it, or fix the database name`;
     case 'ER_DBACCESS_DENIED_ERROR': return `user ${user ?? '(unknown)'} may not use this database: grant it access, or connect as another user`;
-    default: return null;
+    default:
+      return /^Access denied for user /.test(e.message ?? '') ? connectFailureText(Object.assign(new Error(e.message), { code: 'ER_ACCESS_DENIED_ERROR' }), who) : null;
   }
 }
